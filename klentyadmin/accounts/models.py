@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Admin"
+    MANAGER = "manager", "Manager"
+    REP = "rep", "Rep"
+
+
+class User(AbstractUser):
+    """A person who signs in. The role decides what they may see and do.
+
+    `klenty_email` links the user to a Klenty team member: a Rep sees only the
+    prospects that member owns and the calls that member made.
+    """
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.REP)
+    klenty_email = models.EmailField(
+        "Klenty team member email",
+        blank=True,
+        help_text="The email this person signs in to Klenty with; Reps see only what it owns.",
+    )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def is_manager_or_admin(self) -> bool:
+        return self.is_admin or self.role == Role.MANAGER
+
+    @property
+    def is_rep(self) -> bool:
+        return not self.is_manager_or_admin
+
+    def save(self, *args, **kwargs):
+        # A superuser made with createsuperuser is an Admin here too.
+        if self.is_superuser:
+            self.role = Role.ADMIN
+        self.klenty_email = self.klenty_email.strip().lower()
+        super().save(*args, **kwargs)
