@@ -80,7 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "klentyadmin.core.context_processors.connection_mode",
+                "klentyadmin.core.context_processors.layout",
             ],
         },
     },

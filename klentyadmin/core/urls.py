@@ -4,4 +4,8 @@ from klentyadmin.core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("settings/connections/", views.connections, name="connections"),
+    path("settings/connections/test/", views.test_connection, name="test_connection"),
+    path("settings/api-health/", views.api_health, name="api_health"),
+    path("audit/", views.audit_log, name="audit_log"),
 ]

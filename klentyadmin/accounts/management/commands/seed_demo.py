@@ -1,0 +1,19 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from klentyadmin.accounts.demo import ensure_demo_users
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (admin, manager, rep) and print their sign-ins."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force", action="store_true", help="Allow it in production settings."
+        )
+
+    def handle(self, *args, force: bool = False, **options):
+        if settings.PRODUCTION and not force:
+            raise CommandError("Demo users are for local use; pass --force to create them anyway.")
+        for login in ensure_demo_users():
+            self.stdout.write(f"  {login.role:<8} {login.username} / {login.password}")

@@ -1,0 +1,37 @@
+"""Recurring background work, declared in code.
+
+`ensure_schedules` runs after every `migrate`; it updates rows by name, so
+running it twice leaves one row per schedule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Recurring:
+    name: str
+    func: str
+    minutes: int
+
+
+SCHEDULES: list[Recurring] = [
+    Recurring("worker heartbeat", "klentyadmin.core.tasks.heartbeat", 1),
+    Recurring("prune API call log", "klentyadmin.core.tasks.prune_api_calls", 24 * 60),
+]
+
+
+def ensure_schedules(**_kwargs) -> None:
+    from django_q.models import Schedule
+
+    for item in SCHEDULES:
+        Schedule.objects.update_or_create(
+            name=item.name,
+            defaults={
+                "func": item.func,
+                "schedule_type": Schedule.MINUTES,
+                "minutes": item.minutes,
+                "repeats": -1,
+            },
+        )

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+import pytest
+
+pytest_plugins = ["tests.fixtures.sandbox"]
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _tasks_run_inline(monkeypatch, settings, tmp_path):
+    """django-q2 runs tasks in the test process, and the rate limiter's state
+    lives in a per-test folder so tests never wait on each other's budget."""
+    from django_q.conf import Conf
+
+    monkeypatch.setattr(Conf, "SYNC", True)
+    settings.RATE_LIMIT_DIR = tmp_path / "ratelimit"
+
+
+def make_user(username: str, role: str, klenty_email: str = ""):
+    from klentyadmin.accounts.models import User
+
+    return User.objects.create_user(
+        username=username,
+        password=PASSWORD,
+        email=f"{username}@northwind.example",
+        role=role,
+        klenty_email=klenty_email,
+    )
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user("alice", "admin")
+
+
+@pytest.fixture
+def manager_user(db):
+    return make_user("morgan", "manager", "morgan.hale@northwind.example")
+
+
+@pytest.fixture
+def rep_user(db):
+    return make_user("priya", "rep", "priya.natarajan@northwind.example")
+
+
+@pytest.fixture
+def other_rep_user(db):
+    return make_user("diego", "rep", "diego.alvarez@northwind.example")
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
+def manager_client(client, manager_user):
+    client.force_login(manager_user)
+    return client
+
+
+@pytest.fixture
+def rep_client(client, rep_user):
+    client.force_login(rep_user)
+    return client
