@@ -54,7 +54,6 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -65,6 +64,11 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+
+if PRODUCTION:
+    # Static files straight from the app, compressed and cache-busted; in
+    # development runserver serves them from the source folders.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "klentyadmin.urls"
 WSGI_APPLICATION = "klentyadmin.wsgi.application"
@@ -198,13 +202,21 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
-EMAIL_FILE_PATH = VAR_DIR / "sent-mail"
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
-EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
-EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Outgoing mail: written to files under var/sent-mail unless SMTP is configured.
+EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    _mail_options = {
+        "host": env_str("EMAIL_HOST", "localhost"),
+        "port": env_int("EMAIL_PORT", 25),
+        "username": env_str("EMAIL_HOST_USER"),
+        "password": env_str("EMAIL_HOST_PASSWORD"),
+        "use_tls": env_bool("EMAIL_USE_TLS", False),
+    }
+elif EMAIL_BACKEND_PATH.endswith("filebased.EmailBackend"):
+    _mail_options = {"file_path": str(VAR_DIR / "sent-mail")}
+else:
+    _mail_options = {}
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "klentyadmin <klentyadmin@localhost>")
 
 # Keys stored in the database are encrypted with this Fernet key; by default it
@@ -234,3 +246,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Prospect sync (prospects/sync.py)
+KLENTY_SYNC_MINUTES = env_int("KLENTY_SYNC_MINUTES", 15, minimum=1)
+# Per-prospect calls (status, and custom fields the first time) an incremental or
+# full sync may spend; keeps each run well inside KLENTY_RATE_LIMIT_PER_MIN.
+KLENTY_SYNC_STATUS_CHECKS = env_int("KLENTY_SYNC_STATUS_CHECKS", 200, minimum=0)
+# How far back a full sync reads prospects' details by creation day.
+KLENTY_SYNC_HISTORY_DAYS = env_int("KLENTY_SYNC_HISTORY_DAYS", 365, minimum=0)

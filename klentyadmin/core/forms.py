@@ -14,9 +14,7 @@ class KlentyConnectionForm(forms.Form):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
         help_text="Klenty → Settings → Integrations. Leave blank to keep the stored key.",
     )
-    clear_key = forms.BooleanField(
-        label="Remove the stored key (use the sandbox)", required=False
-    )
+    clear_key = forms.BooleanField(label="Remove the stored key (use the sandbox)", required=False)
     team_emails = forms.CharField(
         label="Team member emails",
         required=False,
@@ -39,7 +37,9 @@ class KlentyConnectionForm(forms.Form):
             try:
                 validate_email(email)
             except forms.ValidationError:
-                raise forms.ValidationError(f"Line {line_no}: {email!r} is not an email address.")
+                raise forms.ValidationError(
+                    f"Line {line_no}: {email!r} is not an email address."
+                ) from None
             if email not in emails:
                 emails.append(email)
         return emails

@@ -75,6 +75,9 @@ class ApiCall(models.Model):
     class Meta:
         indexes = [models.Index(fields=["service", "-created_at"])]
 
+    def __str__(self) -> str:
+        return f"{self.method} {self.service}.{self.endpoint} → {self.status_code}"
+
     @property
     def ok(self) -> bool:
         return not self.error

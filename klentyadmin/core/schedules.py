@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 
 @dataclass(frozen=True)
 class Recurring:
@@ -19,6 +21,8 @@ class Recurring:
 SCHEDULES: list[Recurring] = [
     Recurring("worker heartbeat", "klentyadmin.core.tasks.heartbeat", 1),
     Recurring("prune API call log", "klentyadmin.core.tasks.prune_api_calls", 24 * 60),
+    Recurring("resume stalled bulk jobs", "prospects.bulk.resume_stalled_jobs", 1),
+    Recurring("sync prospects", "prospects.sync.scheduled_sync", settings.KLENTY_SYNC_MINUTES),
 ]
 
 

@@ -35,4 +35,6 @@ def test_klenty_connection(actor) -> ConnectionTestResult:
         connection.record_error(str(exc))
         return ConnectionTestResult(ok=False, message=str(exc))
     connection.record_success()
-    return ConnectionTestResult(ok=True, message=f"Connected: Klenty answered with {len(lists)} lists.")
+    return ConnectionTestResult(
+        ok=True, message=f"Connected: Klenty answered with {len(lists)} lists."
+    )

@@ -28,9 +28,14 @@ class WorkerStatus:
 
 def worker_status() -> WorkerStatus:
     last = (
-        Success.objects.filter(func=HEARTBEAT_FUNC).order_by("-stopped").values_list("stopped", flat=True).first()
+        Success.objects.filter(func=HEARTBEAT_FUNC)
+        .order_by("-stopped")
+        .values_list("stopped", flat=True)
+        .first()
     )
-    failures = list(Failure.objects.order_by("-stopped").values("name", "func", "stopped", "result")[:5])
+    failures = list(
+        Failure.objects.order_by("-stopped").values("name", "func", "stopped", "result")[:5]
+    )
     return WorkerStatus(last_seen=last, queued=OrmQ.objects.count(), recent_failures=failures)
 
 

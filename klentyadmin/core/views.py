@@ -72,5 +72,3 @@ def audit_log(request):
         entries = entries.filter(ok=False)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "core/audit_log.html", {"page": page})
-
-

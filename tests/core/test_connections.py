@@ -10,7 +10,9 @@ from klentyadmin.core.models import Connection, Service
 SECRET = "kl-live-4f9a2c7e1b3d5f60a8"
 
 
-def save_key(client, key=SECRET, team="morgan.hale@northwind.example\npriya.natarajan@northwind.example"):
+def save_key(
+    client, key=SECRET, team="morgan.hale@northwind.example\npriya.natarajan@northwind.example"
+):
     return client.post(reverse("connections"), {"api_key": key, "team_emails": team})
 
 
@@ -42,7 +44,10 @@ def test_a_stored_key_switches_off_the_sandbox(admin_client, settings):
 
     assert not target.sandbox
     assert target.api_base == "https://api.klenty.com/apis/v1"
-    assert target.team_emails == ("morgan.hale@northwind.example", "priya.natarajan@northwind.example")
+    assert target.team_emails == (
+        "morgan.hale@northwind.example",
+        "priya.natarajan@northwind.example",
+    )
     assert target.key_source == "connections page"
 
 

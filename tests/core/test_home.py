@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from django_q.models import Success
 from django.utils import timezone
+from django_q.models import Success
 
 from klentyadmin.core.status import HEARTBEAT_FUNC
 
