@@ -5,5 +5,9 @@ urlpatterns = [
     path("", include("klentyadmin.core.urls")),
     path("accounts/", include("klentyadmin.accounts.urls")),
     path("prospects/", include("prospects.urls")),
+    path("cadences/", include("cadences.urls")),
+    path("reports/", include("reporting.urls")),
+    # Webhook deliveries from Klenty: no session, protected by a per-subscription token.
+    path("hooks/", include("cadences.hook_urls")),
     path("admin/", admin.site.urls),
 ]
