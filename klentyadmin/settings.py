@@ -202,8 +202,13 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-# Outgoing mail: written to files under var/sent-mail unless SMTP is configured.
-EMAIL_BACKEND_PATH = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# Outgoing mail: SMTP in production; on a laptop, files under var/sent-mail.
+EMAIL_BACKEND_PATH = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
 if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     _mail_options = {
         "host": env_str("EMAIL_HOST", "localhost"),
@@ -254,3 +259,45 @@ KLENTY_SYNC_MINUTES = env_int("KLENTY_SYNC_MINUTES", 15, minimum=1)
 KLENTY_SYNC_STATUS_CHECKS = env_int("KLENTY_SYNC_STATUS_CHECKS", 200, minimum=0)
 # How far back a full sync reads prospects' details by creation day.
 KLENTY_SYNC_HISTORY_DAYS = env_int("KLENTY_SYNC_HISTORY_DAYS", 365, minimum=0)
+
+# CSV import (prospects/imports.py)
+# Uploads over this size are refused while they stream in (an upload handler stops
+# reading them), so a huge file never reaches memory or disk. Django's own
+# DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB of non-file fields) and FILE_UPLOAD_MAX_MEMORY_SIZE
+# (files over 2.5 MB spool to a temporary file) suit these uploads as they are.
+CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+
+# Cadences and webhooks (cadences/)
+# The address Klenty reaches this dashboard at: webhook receiver URLs are built on it.
+# Production has no default (the "Subscribe" action says so); in development the
+# sandbox runs on this machine and reaches the local server directly.
+PUBLIC_BASE_URL = env_str(
+    "PUBLIC_BASE_URL", "" if PRODUCTION else f"http://127.0.0.1:{env_str('PORT', '8000')}"
+).rstrip("/")
+# Webhook bodies above this are refused unread (413): Klenty's are well under 4 KB.
+WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
+
+# Reporting (reporting/)
+# How often each pull runs, in minutes.
+REPORTS_ENGAGEMENT_MINUTES = env_int("REPORTS_ENGAGEMENT_MINUTES", 60, minimum=1)
+REPORTS_STEPWISE_MINUTES = env_int("REPORTS_STEPWISE_MINUTES", 360, minimum=1)
+REPORTS_CALLS_MINUTES = env_int("REPORTS_CALLS_MINUTES", 30, minimum=1)
+# Days of email engagement fetched (one request per cadence and day) on the first run.
+REPORTS_BACKFILL_DAYS = env_int("REPORTS_BACKFILL_DAYS", 90, minimum=1)
+# Recent days fetched again on every run: counts such as "in cadence" keep moving.
+REPORTS_REFRESH_DAYS = env_int("REPORTS_REFRESH_DAYS", 3, minimum=1)
+# The range each step-wise snapshot covers, ending on the day it is taken.
+REPORTS_STEPWISE_DAYS = env_int("REPORTS_STEPWISE_DAYS", 90, minimum=1)
+# Klenty keeps calls for about 30 days and refuses a startDate further back than 29.
+REPORTS_CALL_DAYS = env_int("REPORTS_CALL_DAYS", 29, minimum=1)
+# How often due report emails are looked for; each is sent at its own hour.
+REPORTS_EMAIL_MINUTES = env_int("REPORTS_EMAIL_MINUTES", 5, minimum=1)
+REPORTS_EMAIL_MAX_ATTEMPTS = env_int("REPORTS_EMAIL_MAX_ATTEMPTS", 3, minimum=1)
+REPORTS_EMAIL_RETRY_MINUTES = env_int("REPORTS_EMAIL_RETRY_MINUTES", 15, minimum=1)
+# Chart images in report emails are drawn by kaleido in a headless Chromium; it
+# finds Debian's /usr/bin/chromium by itself, this overrides the path.
+REPORTS_CHROMIUM_PATH = env_str("REPORTS_CHROMIUM_PATH")
+# Where links in report emails point (the unsubscribe link, "open the report").
+REPORTS_SITE_URL = env_str(
+    "REPORTS_SITE_URL", PUBLIC_BASE_URL or f"http://127.0.0.1:{env_str('PORT', '8000')}"
+).rstrip("/")

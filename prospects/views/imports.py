@@ -1,0 +1,314 @@
+"""CSV import, as a wizard: upload → map columns → preview → start → outcome.
+
+The upload is kept on disk between steps (prospects/imports.py); every step
+finds it by the token in the URL and answers 404 unless the signed-in user made
+it. Nothing reaches Klenty before "Start", which queues the lead's Bulk Add job.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
+from django.utils.html import format_html
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from klentyadmin.accounts.roles import any_role
+from prospects import imports
+from prospects.models import ProspectList
+
+TEMPLATE = "prospects/import.html"
+PROBLEMS_SHOWN = 50
+
+
+# -- forms ------------------------------------------------------------------------
+
+
+class UploadLimit(FileUploadHandler):
+    """Stops reading an upload once it passes CSV_IMPORT_MAX_BYTES.
+
+    Django would otherwise spool the whole body to a temporary file before the
+    view can look at its size; with this handler first in line, a 50 MB file is
+    read and dropped chunk by chunk and never lands anywhere.
+    """
+
+    def __init__(self, request=None, limit: int = 0):
+        super().__init__(request)
+        self.limit = limit
+        self.received = 0
+        self.exceeded = False
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > self.limit:
+            self.exceeded = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="CSV file",
+        error_messages={"empty": "The file is empty.", "required": "Choose a CSV file."},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+        help_text="UTF-8 or Windows-1252, separated by commas, semicolons or tabs; "
+        "the first row holds the column names.",
+    )
+
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+        self.parsed: imports.ParsedCsv | None = None
+        self.data_bytes = b""
+
+    def full_clean(self):
+        super().full_clean()
+        if self.too_large and self.is_bound:
+            # The handler dropped the file, so "required" would be the wrong message.
+            self.errors.pop("file", None)
+            self.add_error("file", self.size_message())
+
+    def size_message(self) -> str:
+        return (
+            f"The file is larger than {filesizeformat(settings.CSV_IMPORT_MAX_BYTES)}, "
+            "the most one import takes. Split it into smaller files."
+        )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.CSV_IMPORT_MAX_BYTES:
+            raise forms.ValidationError(self.size_message())
+        data = upload.read()
+        parsed = imports.read_upload(data)
+        if not parsed.ok:
+            raise forms.ValidationError(parsed.problem)
+        self.parsed, self.data_bytes = parsed, data
+        return upload
+
+
+class MappingForm(forms.Form):
+    """One select per column of the file, then the list and the extra tags."""
+
+    list_name = forms.CharField(
+        label="List to import into",
+        required=False,
+        max_length=imports.MAX_LENGTHS[imports.LIST],
+        widget=forms.TextInput(attrs={"list": "import-lists", "autocomplete": "off"}),
+        help_text="Pick a list or type a new name. A List column, where filled, wins; "
+        "leave blank for Klenty's default list.",
+    )
+    extra_tags = forms.CharField(
+        label="Extra tags for every row",
+        required=False,
+        help_text="Comma-separated, e.g. “webinar, q3”.",
+    )
+
+    def __init__(self, *args, parsed: imports.ParsedCsv, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.headers = parsed.headers
+        self.column_names = []
+        for i, header in enumerate(parsed.headers):
+            samples = [r.cells[i].strip() for r in parsed.rows[:20] if i < len(r.cells)]
+            samples = [s[:40] for s in samples if s][:3]
+            name = f"column_{i}"
+            self.fields[name] = forms.ChoiceField(
+                label=header,
+                choices=imports.target_choices(header),
+                help_text=f"e.g. {', '.join(samples)}" if samples else "empty in the first rows",
+            )
+            self.column_names.append(name)
+        # The columns first, in file order.
+        self.order_fields(self.column_names)
+
+    @property
+    def column_fields(self):
+        return [self[name] for name in self.column_names]
+
+    def clean_extra_tags(self) -> list[str]:
+        tags = [t.strip() for t in self.cleaned_data["extra_tags"].split(",") if t.strip()]
+        for tag in tags:
+            if "|" in tag:
+                raise forms.ValidationError(
+                    f"The tag “{tag}” contains |, which Klenty cannot take."
+                )
+        return tags
+
+    def clean(self):
+        cleaned = super().clean()
+        mapping = [cleaned.get(name, imports.IGNORE) for name in self.column_names]
+        for problem in imports.mapping_problems(self.headers, mapping):
+            self.add_error(None, problem)
+        cleaned["mapping"] = mapping
+        return cleaned
+
+
+# -- helpers ----------------------------------------------------------------------
+
+
+def _upload_or_404(request, token: str) -> imports.StoredImport:
+    stored = imports.load_upload(token, request.user)
+    if stored is None:
+        raise Http404("No such import.")
+    return stored
+
+
+def _page(request, step: str, context: dict) -> HttpResponse:
+    return render(request, TEMPLATE, {"step": step, **context})
+
+
+# -- views ------------------------------------------------------------------------
+
+
+# CSRF is checked by `_upload` below, after the size limit is in place: Django's
+# CSRF middleware reads the body, and the upload handlers must be set before that.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@any_role
+def upload(request):
+    limit = UploadLimit(request, settings.CSV_IMPORT_MAX_BYTES)
+    request.upload_handlers.insert(0, limit)
+    return _upload(request, limit)
+
+
+@csrf_protect
+def _upload(request, limit: UploadLimit):
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES, too_large=limit.exceeded)
+        if form.is_valid():
+            stored = imports.save_upload(
+                user=request.user, data=form.data_bytes, filename=form.cleaned_data["file"].name
+            )
+            return redirect("prospects:import_map", token=stored.token)
+    else:
+        form = UploadForm()
+    recent = imports.recent_uploads(request.user)
+    return _page(request, "upload", {"form": form, "recent": recent})
+
+
+@require_http_methods(["GET", "POST"])
+@any_role
+def map_columns(request, token: str):
+    stored = _upload_or_404(request, token)
+    if stored.started:
+        return redirect("prospects:import_summary", token=token)
+    parsed = imports.parse_csv(stored.read_bytes())
+    if request.method == "POST":
+        form = MappingForm(request.POST, parsed=parsed)
+        if form.is_valid():
+            stored.meta.update(
+                mapping=form.cleaned_data["mapping"],
+                list_name=form.cleaned_data["list_name"].strip(),
+                extra_tags=form.cleaned_data["extra_tags"],
+            )
+            stored.save()
+            return redirect("prospects:import_preview", token=token)
+    else:
+        mapping = stored.meta.get("mapping") or imports.guess_mapping(parsed)
+        initial = {f"column_{i}": target for i, target in enumerate(mapping)}
+        initial["list_name"] = stored.meta.get("list_name", "")
+        initial["extra_tags"] = ", ".join(stored.meta.get("extra_tags", []))
+        form = MappingForm(initial=initial, parsed=parsed)
+    lists = ProspectList.objects.values_list("name", flat=True)
+    return _page(request, "map", {"stored": stored, "parsed": parsed, "form": form, "lists": lists})
+
+
+@require_GET
+@any_role
+def preview(request, token: str):
+    stored = _upload_or_404(request, token)
+    if stored.started:
+        return redirect("prospects:import_summary", token=token)
+    if "mapping" not in stored.meta:
+        return redirect("prospects:import_map", token=token)
+    parsed, outcomes = imports.check_upload(stored, request.user)
+    problems = [o for o in outcomes if o.status != imports.READY]
+    context = {
+        "stored": stored,
+        "parsed": parsed,
+        "counts": _labelled(imports.count_by_status(outcomes)),
+        "ready": sum(o.status == imports.READY for o in outcomes),
+        "total": len(outcomes),
+        "problems": problems[:PROBLEMS_SHOWN],
+        "more_problems": max(len(problems) - PROBLEMS_SHOWN, 0),
+    }
+    return _page(request, "preview", context)
+
+
+@require_POST
+@any_role
+def start(request, token: str):
+    stored = _upload_or_404(request, token)
+    if "mapping" not in stored.meta:
+        return redirect("prospects:import_map", token=token)
+    if not stored.claim_start():
+        return redirect("prospects:import_summary", token=token)
+    try:
+        job = imports.start_import(stored, request.user)
+    except Exception:
+        stored.release_start()
+        raise
+    summary = reverse("prospects:import_summary", kwargs={"token": token})
+    if job is None:
+        messages.warning(request, "No row was ready to import, so nothing was sent to Klenty.")
+        return redirect(summary)
+    not_sent = len(stored.meta["rows"]) - job.total
+    messages.success(
+        request,
+        format_html(
+            'Import started: {} rows go to Klenty, {} were not sent. <a href="{}">Import '
+            "summary and per-row outcome (CSV)</a>",
+            job.total,
+            not_sent,
+            summary,
+        ),
+    )
+    return redirect("prospects:job", pk=job.pk)
+
+
+@require_GET
+@any_role
+def summary(request, token: str):
+    stored = _upload_or_404(request, token)
+    if not stored.started:
+        return redirect("prospects:import_preview", token=token)
+    outcomes = imports.import_outcomes(stored)
+    counts = Counter(outcome for _, _, outcome, _ in outcomes)
+    trouble = [o for o in outcomes if o[2] not in {"added", "pending"}]
+    context = {
+        "stored": stored,
+        "counts": sorted(counts.items()),
+        "total": len(outcomes),
+        "job_id": stored.meta.get("job_id"),
+        "pending": counts.get("pending", 0),
+        "problems": trouble[:PROBLEMS_SHOWN],
+        "more_problems": max(len(trouble) - PROBLEMS_SHOWN, 0),
+    }
+    return _page(request, "summary", context)
+
+
+@require_GET
+@any_role
+def outcome_csv(request, token: str):
+    stored = _upload_or_404(request, token)
+    if not stored.started:
+        raise Http404("This import has not started.")
+    response = HttpResponse(
+        imports.outcome_csv(imports.import_outcomes(stored)), content_type="text/csv"
+    )
+    response["Content-Disposition"] = f'attachment; filename="import-{token[:8]}-outcome.csv"'
+    return response
+
+
+def _labelled(counts: dict[str, int]) -> list[tuple[str, str, int]]:
+    return [(status, imports.STATUS_LABELS[status], n) for status, n in counts.items()]
