@@ -28,10 +28,25 @@ def start_sandbox(*args: str) -> tuple[subprocess.Popen, str]:
     return process, line[len(prefix) :].strip()
 
 
+def sandbox_json(url: str, path: str):
+    """GET one of the sandbox's control endpoints (on loopback) as JSON."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/_sandbox/{path}", timeout=30) as answer:  # noqa: S310
+        return json.load(answer)
+
+
 def setup_django(sandbox_url: str = "", **env: str) -> Path:
     """Points Django at a fresh SQLite file in a temporary folder, migrates, returns the folder."""
     scratch = Path(tempfile.mkdtemp(prefix="klentyadmin-bench-"))
-    for name in ("KLENTY_API_KEY", "KLENTY_API_BASE", "KLENTY_APP_BASE", "DATABASE_URL", "REDIS_URL"):
+    for name in (
+        "KLENTY_API_KEY",
+        "KLENTY_API_BASE",
+        "KLENTY_APP_BASE",
+        "DATABASE_URL",
+        "REDIS_URL",
+    ):
         os.environ.pop(name, None)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="klentyadmin.settings",

@@ -10,11 +10,9 @@ the same 600. Target: at least 90% of the limit, and not one 429.
 from __future__ import annotations
 
 import argparse
-import json
 import time
-import urllib.request
 
-from _common import markdown_table, setup_django, start_sandbox
+from _common import markdown_table, sandbox_json, setup_django, start_sandbox
 
 
 def main() -> None:
@@ -33,8 +31,9 @@ def main() -> None:
         from prospects.models import BulkJobItem, Prospect
 
         Conf.SYNC = True  # run the job (and its continuations) in this process
-        with urllib.request.urlopen(f"{url}/_sandbox/prospects?limit={args.items}") as answer:
-            emails = [p["email"] for p in json.load(answer)["prospects"]]
+        emails = [
+            p["email"] for p in sandbox_json(url, f"prospects?limit={args.items}")["prospects"]
+        ]
         Prospect.objects.bulk_create([Prospect(email=e) for e in emails])
         manager = User.objects.create_user("bench", role="manager")
         # With SYNC on, the job runs inside create_job, as soon as its rows are committed.
@@ -47,8 +46,7 @@ def main() -> None:
         )
         elapsed = time.monotonic() - started
 
-        with urllib.request.urlopen(f"{url}/_sandbox/requests?since=0") as answer:
-            statuses = [r["status"] for r in json.load(answer)["requests"]]
+        statuses = [r["status"] for r in sandbox_json(url, "requests?since=0")["requests"]]
         done = job.items.filter(state=BulkJobItem.State.DONE).count()
         rate = done / elapsed * 60
         print(
