@@ -1,0 +1,5 @@
+import sys
+
+from klentyadmin.sandbox.cli import main
+
+sys.exit(main())

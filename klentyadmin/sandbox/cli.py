@@ -1,0 +1,65 @@
+"""Start the sandbox: `python -m klentyadmin.sandbox` or `python manage.py sandbox`.
+
+Prints exactly one line, `Sandbox listening on http://HOST:PORT`, then serves
+until SIGTERM or SIGINT. Tests read that line to learn the port of `--port 0`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from typing import Any
+
+from klentyadmin.sandbox.klenty import KlentyService
+from klentyadmin.sandbox.server import SandboxApp, SandboxHTTPServer
+
+OPTION_NAMES = ("host", "port", "seed", "prospects", "rate_limit", "klenty_key")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default loopback)")
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--seed", type=int, default=42, help="seed of the demo data")
+    parser.add_argument("--prospects", type=int, default=5000, help="demo prospects to seed")
+    parser.add_argument(
+        "--rate-limit", type=int, default=600, help="requests a minute per API key (0 = none)"
+    )
+    parser.add_argument(
+        "--klenty-key", default="sandbox-klenty-key", help="the x-API-key to accept"
+    )
+
+
+def serve(
+    *, host: str, port: int, seed: int, prospects: int, rate_limit: int, klenty_key: str
+) -> int:
+    logging.basicConfig(
+        level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
+    )
+    app = SandboxApp(seed=seed, rate_limit_per_min=rate_limit)
+    app.mount(KlentyService(app, key=klenty_key, seed=seed, prospects=prospects))
+    server = SandboxHTTPServer((host, port), app)
+    print(f"Sandbox listening on http://{host}:{server.server_port}", flush=True)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        server.serve_forever(poll_interval=0.25)
+    except KeyboardInterrupt:
+        pass  # SIGINT, or SIGTERM via _interrupt: a normal way to stop
+    finally:
+        server.server_close()
+        app.close()
+    return 0
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m klentyadmin.sandbox", description=__doc__)
+    add_arguments(parser)
+    options = vars(parser.parse_args(argv))
+    return serve(**{name: options[name] for name in OPTION_NAMES})
