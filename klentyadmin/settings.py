@@ -238,6 +238,19 @@ KLENTY_API_BASE = env_str("KLENTY_API_BASE").rstrip("/")
 KLENTY_APP_BASE = env_str("KLENTY_APP_BASE").rstrip("/")
 KLENTY_RATE_LIMIT_PER_MIN = env_int("KLENTY_RATE_LIMIT_PER_MIN", 60, minimum=1)
 
+# Snov.io and the contacts CRM (Skarbe): the same rules as Klenty. Without
+# credentials the sandbox answers; with them, the vendors' own base URLs.
+SANDBOX_SNOV_CLIENT_ID = env_str("SANDBOX_SNOV_CLIENT_ID", "sandbox-snov-id")
+SANDBOX_SNOV_CLIENT_SECRET = env_str("SANDBOX_SNOV_CLIENT_SECRET", "sandbox-snov-secret")
+SANDBOX_CRM_KEY = env_str("SANDBOX_CRM_KEY", "sandbox-crm-key")
+SNOV_CLIENT_ID = env_str("SNOV_CLIENT_ID")
+SNOV_CLIENT_SECRET = env_str("SNOV_CLIENT_SECRET")
+SNOV_API_BASE = env_str("SNOV_API_BASE").rstrip("/")
+SNOV_RATE_LIMIT_PER_MIN = env_int("SNOV_RATE_LIMIT_PER_MIN", 60, minimum=1)
+CRM_API_KEY = env_str("CRM_API_KEY")
+CRM_API_BASE = env_str("CRM_API_BASE").rstrip("/")
+CRM_RATE_LIMIT_PER_MIN = env_int("CRM_RATE_LIMIT_PER_MIN", 60, minimum=1)
+
 API_CONNECT_TIMEOUT = env_float("API_CONNECT_TIMEOUT", 5.0)
 API_READ_TIMEOUT = env_float("API_READ_TIMEOUT", 30.0)
 API_MAX_ATTEMPTS = env_int("API_MAX_ATTEMPTS", 5, minimum=1)

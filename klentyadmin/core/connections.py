@@ -16,6 +16,8 @@ from klentyadmin.sandbox.team import TEAM_EMAILS as SANDBOX_TEAM_EMAILS
 
 KLENTY_API_BASE = "https://api.klenty.com/apis/v1"
 KLENTY_APP_BASE = "https://app.klenty.com/apis/v1"
+SNOV_API_BASE = "https://api.snov.io"
+CRM_API_BASE = "https://api.skarbe.com"
 
 
 @dataclass(frozen=True)
@@ -63,5 +65,68 @@ def klenty_target() -> KlentyTarget:
         team_emails=tuple(team),
         sandbox=sandbox,
         rate_limit_per_min=settings.KLENTY_RATE_LIMIT_PER_MIN,
+        key_source=source,
+    )
+
+
+@dataclass(frozen=True)
+class SnovTarget:
+    client_id: str
+    client_secret: str
+    api_base: str
+    sandbox: bool
+    rate_limit_per_min: int
+    key_source: str
+
+
+def snov_target() -> SnovTarget:
+    stored = stored_connection(Service.SNOV)
+    if settings.SNOV_CLIENT_ID and settings.SNOV_CLIENT_SECRET:
+        client_id, secret, source = (
+            settings.SNOV_CLIENT_ID,
+            settings.SNOV_CLIENT_SECRET,
+            "environment",
+        )
+    elif stored and stored.client_id and stored.api_key_encrypted:
+        client_id, secret, source = stored.client_id, stored.api_key(), "connections page"
+    else:
+        client_id = settings.SANDBOX_SNOV_CLIENT_ID
+        secret, source = settings.SANDBOX_SNOV_CLIENT_SECRET, "sandbox"
+    sandbox = source == "sandbox"
+    return SnovTarget(
+        client_id=client_id,
+        client_secret=secret,
+        api_base=settings.SNOV_API_BASE
+        or (f"{settings.SANDBOX_URL}/snov" if sandbox else SNOV_API_BASE),
+        sandbox=sandbox,
+        rate_limit_per_min=settings.SNOV_RATE_LIMIT_PER_MIN,
+        key_source=source,
+    )
+
+
+@dataclass(frozen=True)
+class CrmTarget:
+    api_key: str
+    api_base: str
+    sandbox: bool
+    rate_limit_per_min: int
+    key_source: str
+
+
+def crm_target() -> CrmTarget:
+    stored = stored_connection(Service.CRM)
+    if settings.CRM_API_KEY:
+        key, source = settings.CRM_API_KEY, "environment"
+    elif stored and stored.api_key_encrypted:
+        key, source = stored.api_key(), "connections page"
+    else:
+        key, source = settings.SANDBOX_CRM_KEY, "sandbox"
+    sandbox = source == "sandbox"
+    return CrmTarget(
+        api_key=key,
+        api_base=settings.CRM_API_BASE
+        or (f"{settings.SANDBOX_URL}/crm" if sandbox else CRM_API_BASE),
+        sandbox=sandbox,
+        rate_limit_per_min=settings.CRM_RATE_LIMIT_PER_MIN,
         key_source=source,
     )

@@ -21,6 +21,9 @@ class Connection(models.Model):
     """
 
     service = models.CharField(max_length=16, choices=Service.choices, unique=True)
+    client_id = models.CharField(
+        max_length=255, blank=True, help_text="Snov.io's client_id (its secret is the key)."
+    )
     api_key_encrypted = models.TextField(blank=True)
     api_key_last4 = models.CharField(max_length=4, blank=True)
     team_emails = models.TextField(

@@ -13,10 +13,22 @@ import sys
 import threading
 from typing import Any
 
+from klentyadmin.sandbox.crm import CrmService
 from klentyadmin.sandbox.klenty import KlentyService
 from klentyadmin.sandbox.server import SandboxApp, SandboxHTTPServer
+from klentyadmin.sandbox.snov import SnovService
 
-OPTION_NAMES = ("host", "port", "seed", "prospects", "rate_limit", "klenty_key")
+OPTION_NAMES = (
+    "host",
+    "port",
+    "seed",
+    "prospects",
+    "rate_limit",
+    "klenty_key",
+    "snov_client_id",
+    "snov_client_secret",
+    "crm_key",
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,16 +42,34 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--klenty-key", default="sandbox-klenty-key", help="the x-API-key to accept"
     )
+    parser.add_argument("--snov-client-id", default="sandbox-snov-id", help="Snov.io client_id")
+    parser.add_argument(
+        "--snov-client-secret", default="sandbox-snov-secret", help="Snov.io client_secret"
+    )
+    parser.add_argument("--crm-key", default="sandbox-crm-key", help="the CRM's X-Api-Key")
 
 
 def serve(
-    *, host: str, port: int, seed: int, prospects: int, rate_limit: int, klenty_key: str
+    *,
+    host: str,
+    port: int,
+    seed: int,
+    prospects: int,
+    rate_limit: int,
+    klenty_key: str,
+    snov_client_id: str,
+    snov_client_secret: str,
+    crm_key: str,
 ) -> int:
     logging.basicConfig(
         level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s"
     )
     app = SandboxApp(seed=seed, rate_limit_per_min=rate_limit)
     app.mount(KlentyService(app, key=klenty_key, seed=seed, prospects=prospects))
+    app.mount(
+        SnovService(app, seed=seed, client_id=snov_client_id, client_secret=snov_client_secret)
+    )
+    app.mount(CrmService(app, seed=seed, key=crm_key))
     server = SandboxHTTPServer((host, port), app)
     print(f"Sandbox listening on http://{host}:{server.server_port}", flush=True)
     if threading.current_thread() is threading.main_thread():
