@@ -7,6 +7,8 @@ urlpatterns = [
     path("prospects/", include("prospects.urls")),
     path("cadences/", include("cadences.urls")),
     path("reports/", include("reporting.urls")),
+    path("enrichment/", include("enrichment.urls")),
+    path("contacts/", include("contacts.urls")),
     # Webhook deliveries from Klenty: no session, protected by a per-subscription token.
     path("hooks/", include("cadences.hook_urls")),
     path("admin/", admin.site.urls),
