@@ -1,0 +1,71 @@
+"""Create and edit a prospect: Klenty first, then the cache."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from klentyadmin.accounts.roles import any_role
+from klentyadmin.core.connections import klenty_target
+from klentyadmin.integrations.errors import ApiError
+from klentyadmin.integrations.klenty import KlentyClient
+from klentyadmin.sandbox.klenty_data import OUTCOMES
+from prospects import editing
+from prospects.forms import ProspectForm
+from prospects.models import ProspectList
+from prospects.views.detail import visible_prospect
+
+
+def form_page(request: HttpRequest, form: ProspectForm, api_error: str = ""):
+    context = {
+        "form": form,
+        "prospect": form.editing,
+        "api_error": api_error,
+        "list_names": ProspectList.objects.values_list("name", flat=True),
+    }
+    return render(request, "prospects/form.html", context, status=200)
+
+
+@require_http_methods(["GET", "POST"])
+@any_role
+def create(request: HttpRequest):
+    target = klenty_target()
+    data = request.POST if request.method == "POST" else None
+    form = ProspectForm(data, user=request.user, team_emails=target.team_emails)
+    if request.method == "POST" and form.is_valid():
+        client = KlentyClient(target, actor=request.user)
+        try:
+            values = editing.fields_from_form(form.cleaned_data, request.user)
+            prospect = editing.create_prospect(client, values)
+        except ApiError as exc:
+            return form_page(request, form, api_error=str(exc))
+        messages.success(request, f"{prospect.email} was created in Klenty.")
+        return redirect("prospects:detail", pk=prospect.pk)
+    return form_page(request, form)
+
+
+@require_http_methods(["GET", "POST"])
+@any_role
+def edit(request: HttpRequest, pk: int):
+    prospect = visible_prospect(request, pk)
+    target = klenty_target()
+    data = request.POST if request.method == "POST" else None
+    form = ProspectForm(
+        data,
+        user=request.user,
+        team_emails=target.team_emails,
+        outcomes=OUTCOMES,
+        editing=prospect,
+    )
+    if request.method == "POST" and form.is_valid():
+        client = KlentyClient(target, actor=request.user)
+        try:
+            values = editing.fields_from_form(form.cleaned_data, request.user)
+            editing.update_prospect(client, prospect, values)
+        except ApiError as exc:
+            return form_page(request, form, api_error=str(exc))
+        messages.success(request, f"{prospect.email} was saved in Klenty.")
+        return redirect("prospects:detail", pk=prospect.pk)
+    return form_page(request, form)
