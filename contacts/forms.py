@@ -1,0 +1,103 @@
+"""Forms for the CRM pages: what the browser may post, checked field by field."""
+
+from __future__ import annotations
+
+from django import forms
+
+SCOPES = [("selected", "selected"), ("all", "all")]
+
+
+class ContactSelectionForm(forms.Form):
+    """CRM contacts chosen on the contacts page: ids from the search `query`
+    (re-run on the server, so the data sent comes from the CRM, not the browser)."""
+
+    scope = forms.ChoiceField(choices=SCOPES, initial="selected")
+    contact_ids = forms.MultipleChoiceField(required=False)
+    query = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is acceptable here; the search's answer decides which exist.
+        self.fields["contact_ids"].valid_value = lambda value: 0 < len(str(value)) <= 64
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == "selected" and not cleaned.get("contact_ids"):
+            raise forms.ValidationError("Tick at least one contact, or choose all matching.")
+        return cleaned
+
+
+class ImportForm(ContactSelectionForm):
+    list_name = forms.CharField(
+        required=False,
+        max_length=255,
+        label="Klenty list",
+        help_text="Optional. A new name creates the list; empty uses Klenty's default list.",
+    )
+    owner = forms.ChoiceField(required=False, label="Owner in Klenty")
+
+    def __init__(self, *args, team: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = [("", "Klenty's default (the API's team member)")] + [
+            (email, email) for email in team
+        ]
+
+    def clean_list_name(self) -> str:
+        name = self.cleaned_data["list_name"].strip()
+        if "|" in name:
+            raise forms.ValidationError("A list name cannot contain “|”.")
+        return name
+
+
+class ProspectSelectionForm(forms.Form):
+    """Klenty prospects chosen on a search: ids, or all matching `query`
+    (the prospects search's GET parameters), as prospects/views/bulk.py takes them."""
+
+    scope = forms.ChoiceField(choices=SCOPES, initial="selected")
+    prospect_ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    query = forms.CharField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Scoping to what the user may touch happens against visible_to(user).
+        self.fields["prospect_ids"].valid_value = lambda value: str(value).isdigit()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == "selected" and not cleaned.get("prospect_ids"):
+            raise forms.ValidationError("Tick at least one prospect, or choose all matching.")
+        return cleaned
+
+
+class PushForm(ProspectSelectionForm):
+    lead_status = forms.TypedChoiceField(coerce=int, required=False, label="Lead status")
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.statuses = {s.id: s for s in statuses}
+        self.fields["lead_status"].choices = [("", "None")] + [(s.id, s.label) for s in statuses]
+        self.fields["lead_status"].empty_value = None
+
+    def clean_lead_status(self):
+        value = self.cleaned_data["lead_status"]
+        return self.statuses.get(value) if value is not None else None
+
+
+class CrmConnectionForm(forms.Form):
+    """The CRM key. A blank field keeps the stored key."""
+
+    api_key = forms.CharField(
+        label="API key",
+        required=False,
+        strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text="Skarbe → Settings → API: keys are per workspace and shown once. "
+        "Leave blank to keep the stored key.",
+    )
+    clear_key = forms.BooleanField(label="Remove the stored key (use the sandbox)", required=False)
+
+    def clean_api_key(self) -> str:
+        key = self.cleaned_data["api_key"]
+        if key and (len(key) < 8 or any(c.isspace() for c in key)):
+            raise forms.ValidationError("That does not look like a CRM API key.")
+        return key

@@ -1,0 +1,425 @@
+"""Moving people between the contacts CRM and Klenty: the actions behind the views.
+
+CRM → Klenty: the chosen contacts are mapped to Klenty prospect fields and handed
+to the bulk engine (`prospects.bulk.create_import_job`); contacts whose email is
+already in the prospects cache, or that have no email (Klenty needs one), are
+not sent and are kept here with the reason.
+
+Klenty → CRM: the chosen cached prospects become CRM contacts with one lead
+status, in the worker. Each item first asks the CRM whether a contact with that
+email exists (the CRM itself accepts duplicates), so running an item twice, for
+instance after a worker died mid-call, never creates a second contact.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from contacts.models import Transfer, TransferItem
+from klentyadmin.integrations.crm import Contact, ContactFields, CrmClient, LeadStatus
+from klentyadmin.integrations.errors import ApiError, ApiValidationError
+from prospects.bulk import create_import_job
+from prospects.bulk import progress as bulk_progress
+from prospects.models import BulkJobItem, Prospect
+
+log = logging.getLogger(__name__)
+
+SLICE_SECONDS = 60
+ALREADY_IN_KLENTY = "Already in Klenty (in the dashboard's cache); not sent."
+NO_EMAIL = "No email in the CRM: Klenty needs one."
+DUPLICATE = "The same email is on another chosen contact; sent once."
+
+# What the import sends: (CRM field, Klenty field, how the value is read).
+IMPORT_MAPPING = (
+    ("email", "Email"),
+    ("firstName", "First name"),
+    ("lastName", "Last name"),
+    ("fullName", "Full name"),
+    ("jobTitle", "Title"),
+    ("companyName", "Company"),
+    ("phoneNumbers (the first)", "Phone"),
+    ("linkedinUrl", "LinkedIn URL"),
+)
+# What the push sends: (Klenty field, CRM field).
+PUSH_MAPPING = (
+    ("Email", "email"),
+    ("First name", "firstName"),
+    ("Last name", "lastName"),
+    ("Title", "jobTitle"),
+    ("Company", "companyName"),
+    ("Phone", "phoneNumbers"),
+    ("LinkedIn URL", "linkedinUrl"),
+    ("Twitter (a URL)", "twitterUrl"),
+    ("— your choice —", "leadStatus"),
+)
+
+
+# -- CRM → Klenty ---------------------------------------------------------------
+
+
+def prospect_row(contact: Contact, *, owner: str = "", list_name: str = "") -> dict:
+    """A contact as ProspectFields keyword arguments, for the bulk engine."""
+    return {
+        "email": contact.email,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "full_name": contact.full_name,
+        "title": contact.job_title,
+        "company": contact.company_name,
+        "phone": contact.phone_numbers[0] if contact.phone_numbers else "",
+        "linkedin_url": contact.linkedin_url,
+        "owner": owner,
+        "list_name": list_name,
+    }
+
+
+@dataclass(frozen=True)
+class ImportPlanRow:
+    contact: Contact
+    send: bool
+    reason: str = ""
+
+
+def plan_import(contacts: Iterable[Contact]) -> list[ImportPlanRow]:
+    """Which contacts would be sent, and why the others would not (one query).
+
+    Dedupe looks at the whole cache, not only what the user may see: Klenty's
+    emails are unique team-wide, so a Rep's import of a colleague's prospect
+    would only be refused by Klenty.
+    """
+    contacts = list(contacts)
+    emails = {c.email for c in contacts if c.email}
+    existing = set(Prospect.objects.filter(email__in=emails).values_list("email", flat=True))
+    seen: set[str] = set()
+    plan = []
+    for contact in contacts:
+        if not contact.email:
+            plan.append(ImportPlanRow(contact, False, NO_EMAIL))
+        elif contact.email in existing:
+            plan.append(ImportPlanRow(contact, False, ALREADY_IN_KLENTY))
+        elif contact.email in seen:
+            plan.append(ImportPlanRow(contact, False, DUPLICATE))
+        else:
+            seen.add(contact.email)
+            plan.append(ImportPlanRow(contact, True))
+    return plan
+
+
+def import_owner(user, chosen: str = "") -> str:
+    """A Rep's imports are theirs; a Manager may name a team member (or leave it
+    to Klenty, which gives them to the API's team member)."""
+    if user.is_manager_or_admin:
+        return chosen.strip().lower()
+    if not user.klenty_email:
+        raise ValueError(
+            "Your account is not linked to a Klenty team member, so imported prospects "
+            "would have no owner. Ask an Admin to link it."
+        )
+    return user.klenty_email
+
+
+def start_import(user, contacts: Iterable[Contact], *, owner: str, list_name: str) -> Transfer:
+    plan = plan_import(contacts)
+    rows = [prospect_row(r.contact, owner=owner, list_name=list_name) for r in plan if r.send]
+    with transaction.atomic():
+        transfer = Transfer.objects.create(
+            direction=Transfer.Direction.TO_KLENTY,
+            created_by=user,
+            total=len(plan),
+            description=f"Import {len(plan)} CRM contact{'s' if len(plan) != 1 else ''} "
+            "into Klenty" + (f" (list: {list_name})" if list_name else ""),
+        )
+        TransferItem.objects.bulk_create(
+            TransferItem(
+                transfer=transfer,
+                email=r.contact.email,
+                name=r.contact.display_name,
+                state=TransferItem.State.SKIPPED,
+                message=r.reason,
+                crm_contact_id=r.contact.id,
+                finished_at=timezone.now(),
+            )
+            for r in plan
+            if not r.send
+        )
+        if rows:
+            transfer.bulk_job = create_import_job(
+                user=user, rows=rows, description=f"From the CRM: {transfer.description}"
+            )
+            transfer.status = Transfer.Status.RUNNING
+        else:
+            transfer.status = Transfer.Status.DONE
+            transfer.finished_at = timezone.now()
+        transfer.save(update_fields=["bulk_job", "status", "finished_at"])
+    return transfer
+
+
+# -- Klenty → CRM ---------------------------------------------------------------
+
+
+def contact_fields(prospect: Prospect, lead_status_id: int | None) -> ContactFields:
+    twitter = prospect.twitter_id if prospect.twitter_id.startswith("http") else ""
+    return ContactFields(
+        email=prospect.email,
+        first_name=prospect.first_name,
+        last_name=prospect.last_name,
+        job_title=prospect.title,
+        company_name=prospect.company,
+        phone_numbers=[prospect.phone] if prospect.phone else [],
+        linkedin_url=prospect.linkedin_url,
+        twitter_url=twitter,
+        lead_status_id=lead_status_id,
+    )
+
+
+def start_push(user, prospect_ids: Iterable[int], lead_status: LeadStatus | None) -> Transfer:
+    """Freezes the selection (re-scoped with `visible_to`) and queues it on commit."""
+    rows = (
+        Prospect.objects.visible_to(user)
+        .filter(pk__in=list(prospect_ids))
+        .values_list("pk", "email", "full_name", "first_name", "last_name")
+        .order_by("pk")
+    )
+    status = (
+        {"id": lead_status.id, "label": lead_status.label, "color": lead_status.color}
+        if lead_status
+        else {}
+    )
+    with transaction.atomic():
+        transfer = Transfer.objects.create(
+            direction=Transfer.Direction.TO_CRM, created_by=user, lead_status=status
+        )
+        items = [
+            TransferItem(
+                transfer=transfer,
+                prospect_id=pk,
+                email=email,
+                name=full or " ".join(p for p in (first, last) if p),
+            )
+            for pk, email, full, first, last in rows.iterator()
+        ]
+        TransferItem.objects.bulk_create(items, batch_size=1000)
+        label = f" as “{status['label']}”" if status else ""
+        transfer.total = len(items)
+        transfer.description = (
+            f"Push {len(items)} Klenty prospect{'s' if len(items) != 1 else ''} to the CRM{label}"
+        )
+        transfer.save(update_fields=["total", "description"])
+        transaction.on_commit(lambda: queue_push(transfer.pk))
+    return transfer
+
+
+def queue_push(transfer_id: int) -> None:
+    async_task("contacts.services.run_push", transfer_id, task_name=f"crm push {transfer_id}")
+
+
+def lease_seconds() -> int:
+    """Longer than the slowest item: a search and a create, every retry timing out."""
+    per_attempt = (
+        settings.API_CONNECT_TIMEOUT + settings.API_READ_TIMEOUT + settings.API_BACKOFF_CAP
+    )
+    return int(2 * settings.API_MAX_ATTEMPTS * per_attempt) + 30
+
+
+def run_push(transfer_id: int) -> str:
+    """The django-q2 task. Safe to run twice at once: only the lease holder works."""
+    now = timezone.now()
+    claimed = (
+        Transfer.objects.filter(
+            pk=transfer_id,
+            direction=Transfer.Direction.TO_CRM,
+            status__in=[Transfer.Status.QUEUED, Transfer.Status.RUNNING],
+        )
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(
+            status=Transfer.Status.RUNNING, lease_until=now + timedelta(seconds=lease_seconds())
+        )
+    )
+    if not claimed:
+        return "not claimed: finished, or another runner holds the lease"
+    transfer = Transfer.objects.select_related("created_by").get(pk=transfer_id)
+    if transfer.started_at is None:
+        Transfer.objects.filter(pk=transfer_id).update(started_at=now)
+    # Items a dead runner left "sending" go back in the queue: each item searches
+    # the CRM before creating, so sending one again cannot make a duplicate.
+    transfer.items.filter(state=TransferItem.State.SENDING).update(state=TransferItem.State.PENDING)
+    client = CrmClient.from_settings(actor=transfer.created_by)
+    lead_status_id = transfer.lead_status.get("id")
+    deadline = time.monotonic() + SLICE_SECONDS
+    while time.monotonic() < deadline:
+        item = (
+            transfer.items.filter(state=TransferItem.State.PENDING)
+            .select_related("prospect")
+            .order_by("pk")
+            .first()
+        )
+        if item is None:
+            Transfer.objects.filter(pk=transfer_id, status=Transfer.Status.RUNNING).update(
+                status=Transfer.Status.DONE, finished_at=timezone.now(), lease_until=None
+            )
+            return "done"
+        if claim(item):
+            Transfer.objects.filter(pk=transfer_id).update(
+                lease_until=timezone.now() + timedelta(seconds=lease_seconds())
+            )
+            push_item(transfer, client, item, lead_status_id)
+    Transfer.objects.filter(pk=transfer_id, status=Transfer.Status.RUNNING).update(lease_until=None)
+    queue_push(transfer_id)
+    return "continued in a new task"
+
+
+def claim(item: TransferItem) -> bool:
+    return bool(
+        TransferItem.objects.filter(pk=item.pk, state=TransferItem.State.PENDING).update(
+            state=TransferItem.State.SENDING,
+            attempts=F("attempts") + 1,
+            started_at=timezone.now(),
+        )
+    )
+
+
+def push_item(
+    transfer: Transfer, client: CrmClient, item: TransferItem, lead_status_id: int | None
+) -> None:
+    prospect = item.prospect
+    if prospect is None:
+        return mark(item, TransferItem.State.FAILED, "The prospect is no longer in the cache.")
+    if not Prospect.objects.visible_to(transfer.created_by).filter(pk=prospect.pk).exists():
+        return mark(item, TransferItem.State.FAILED, "Not your prospect any more.")
+    try:
+        existing = client.find_contact_by_email(prospect.email)
+        if existing is not None:
+            return mark(
+                item,
+                TransferItem.State.EXISTS,
+                "A contact with this email is already in the CRM; not changed.",
+                existing.id,
+            )
+        created = client.create_contact(contact_fields(prospect, lead_status_id))
+    except ApiValidationError as exc:
+        return mark(item, TransferItem.State.INVALID, str(exc))
+    except ApiError as exc:
+        return mark(item, TransferItem.State.FAILED, str(exc))
+    mark(item, TransferItem.State.CREATED, "", created.id)
+
+
+def mark(item: TransferItem, state: str, message: str, contact_id: str = "") -> None:
+    TransferItem.objects.filter(pk=item.pk).update(
+        state=state,
+        message=message[:2000],
+        crm_contact_id=contact_id,
+        finished_at=timezone.now(),
+    )
+
+
+def retry_failed(transfer: Transfer) -> int:
+    """Failed pushes (the CRM or the network let us down) go back in the queue.
+    Invalid ones would fail the same way, so they stay."""
+    if not transfer.is_push:
+        return 0
+    with transaction.atomic():
+        count = transfer.items.filter(state=TransferItem.State.FAILED).update(
+            state=TransferItem.State.PENDING, message="", finished_at=None
+        )
+        if count:
+            Transfer.objects.filter(pk=transfer.pk).update(
+                status=Transfer.Status.QUEUED, finished_at=None
+            )
+            transaction.on_commit(lambda: queue_push(transfer.pk))
+    return count
+
+
+# -- progress -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransferProgress:
+    total: int
+    ok: int  # created (push) or added (import)
+    existing: int  # already in the CRM / already in Klenty
+    problems: int  # invalid, failed, not sent for another reason
+    pending: int
+    finished: bool
+
+    @property
+    def finished_count(self) -> int:
+        return self.ok + self.existing + self.problems
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.finished_count / self.total) if self.total else 100
+
+
+def progress(transfer: Transfer) -> TransferProgress:
+    """Counts by outcome: one aggregate query (two for an import, whose sent rows
+    are the bulk engine's items)."""
+    S = TransferItem.State
+    counts = transfer.items.aggregate(
+        ok=Count("pk", filter=Q(state=S.CREATED)),
+        existing=Count("pk", filter=Q(state=S.EXISTS) | Q(message=ALREADY_IN_KLENTY)),
+        problems=Count(
+            "pk",
+            filter=Q(state__in=[S.INVALID, S.FAILED])
+            | (Q(state=S.SKIPPED) & ~Q(message=ALREADY_IN_KLENTY)),
+        ),
+        pending=Count("pk", filter=Q(state__in=[S.PENDING, S.SENDING])),
+    )
+    finished = transfer.status == Transfer.Status.DONE
+    if transfer.bulk_job_id:
+        job = transfer.bulk_job
+        job_progress = bulk_progress(job)
+        counts["ok"] += job_progress.done
+        counts["existing"] += job_progress.cancelled  # Klenty's "already exists": skipped
+        counts["problems"] += job_progress.failed
+        counts["pending"] += job_progress.pending
+        finished = job.finished
+        if finished and transfer.status != Transfer.Status.DONE:
+            Transfer.objects.filter(pk=transfer.pk).update(
+                status=Transfer.Status.DONE, finished_at=job.finished_at or timezone.now()
+            )
+    return TransferProgress(total=transfer.total, finished=finished, **counts)
+
+
+def result_rows(transfer: Transfer, limit: int = 500) -> list[dict]:
+    """Per-item outcomes for the page: ours, then (imports) the bulk engine's."""
+    rows = [
+        {
+            "email": i.email,
+            "name": i.name,
+            "state": i.state,
+            "label": i.get_state_display(),
+            "message": i.message,
+        }
+        for i in transfer.items.exclude(state__in=[TransferItem.State.PENDING])[:limit]
+    ]
+    if transfer.bulk_job_id:
+        labels = {
+            BulkJobItem.State.DONE: ("created", "Added to Klenty"),
+            BulkJobItem.State.SKIPPED: ("exists", "Already in Klenty"),
+            BulkJobItem.State.FAILED: ("failed", "Failed"),
+            BulkJobItem.State.CANCELLED: ("failed", "Cancelled"),
+        }
+        for email, state, message in (
+            transfer.bulk_job.items.exclude(
+                state__in=[BulkJobItem.State.PENDING, BulkJobItem.State.SENDING]
+            )
+            .order_by("pk")
+            .values_list("email", "state", "message")[:limit]
+        ):
+            key, label = labels.get(state, ("failed", state))
+            # Klenty's "added" / "already exists" only repeat the outcome.
+            shown = message if state == BulkJobItem.State.FAILED else ""
+            rows.append(
+                {"email": email, "name": "", "state": key, "label": label, "message": shown}
+            )
+    return rows

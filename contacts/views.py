@@ -1,0 +1,328 @@
+"""The CRM pages: contacts search, import into Klenty, push to the CRM, transfers,
+and the CRM's connection settings. Thin: read input, check the role, call one
+function in contacts.services (or the CRM client), render."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseStopPolling
+
+from contacts import services
+from contacts.forms import (
+    ContactSelectionForm,
+    CrmConnectionForm,
+    ImportForm,
+    ProspectSelectionForm,
+    PushForm,
+)
+from contacts.models import Transfer
+from klentyadmin.accounts.roles import admin_required, any_role
+from klentyadmin.core.connections import crm_target, klenty_target, stored_connection
+from klentyadmin.core.models import Connection, Service
+from klentyadmin.integrations.crm import CrmClient
+from klentyadmin.integrations.errors import ApiError
+from prospects.models import Prospect
+from prospects.search import matching_prospects
+
+PAGE_SIZE = 50
+
+
+def _crm(request, target=None) -> CrmClient:
+    return CrmClient(target or crm_target(), actor=request.user)
+
+
+# -- contacts -------------------------------------------------------------------
+
+
+@require_GET
+@any_role
+def contact_list(request):
+    query = request.GET.get("q", "").strip()[:200]
+    target = crm_target()
+    contacts, error = [], ""
+    try:
+        contacts = _crm(request, target).search_contacts(query)
+    except ApiError as exc:
+        error = str(exc)
+    page = Paginator(contacts, PAGE_SIZE).get_page(request.GET.get("page"))
+    emails = [c.email for c in page.object_list if c.email]
+    in_klenty = set(Prospect.objects.filter(email__in=emails).values_list("email", flat=True))
+    context = {
+        "query": query,
+        "page": page,
+        "count": len(contacts),
+        "in_klenty": in_klenty,
+        "error": error,
+        "crm": target,
+    }
+    template = "contacts/list.html#results" if request.htmx else "contacts/list.html"
+    return render(request, template, context)
+
+
+def _chosen_contacts(request, data: dict) -> list:
+    """The contacts a selection means, fetched again from the CRM."""
+    found = _crm(request).search_contacts(data.get("query", ""))
+    if data["scope"] == "all":
+        return found
+    wanted = set(data["contact_ids"])
+    return [c for c in found if c.id in wanted]
+
+
+def _render_import(request, form: ImportForm, selection: dict, contacts: list, error: str = ""):
+    plan = services.plan_import(contacts)
+    return render(
+        request,
+        "contacts/import_confirm.html",
+        {
+            "form": form,
+            "selection": selection,
+            "plan": plan,
+            "to_send": sum(1 for row in plan if row.send),
+            "mapping": services.IMPORT_MAPPING,
+            "error": error,
+        },
+    )
+
+
+def _team() -> tuple[str, ...]:
+    return klenty_target().team_emails
+
+
+@require_POST
+@any_role
+def import_confirm(request):
+    selection = ContactSelectionForm(request.POST)
+    if not selection.is_valid():
+        for error in selection.non_field_errors() or ["That selection is not valid."]:
+            messages.error(request, error)
+        return _back_to_contacts(request)
+    try:
+        contacts = _chosen_contacts(request, selection.cleaned_data)
+    except ApiError as exc:
+        return _render_import(
+            request, ImportForm(team=_team()), selection.cleaned_data, [], str(exc)
+        )
+    initial = {"owner": request.user.klenty_email} if request.user.klenty_email else {}
+    form = ImportForm(team=_team(), initial=initial)
+    return _render_import(request, form, selection.cleaned_data, contacts)
+
+
+@require_POST
+@any_role
+def import_start(request):
+    form = ImportForm(request.POST, team=_team())
+    if not form.is_valid():
+        selection = ContactSelectionForm(request.POST)
+        if not selection.is_valid():
+            return _back_to_contacts(request)
+        return _render_import(request, form, selection.cleaned_data, [])
+    try:
+        contacts = _chosen_contacts(request, form.cleaned_data)
+        owner = services.import_owner(request.user, form.cleaned_data["owner"])
+    except (ApiError, ValueError) as exc:
+        return _render_import(request, form, form.cleaned_data, [], str(exc))
+    if not contacts:
+        messages.error(request, "None of the chosen contacts are in the CRM any more.")
+        return _back_to_contacts(request)
+    transfer = services.start_import(
+        request.user, contacts, owner=owner, list_name=form.cleaned_data["list_name"]
+    )
+    return redirect("contacts:transfer", pk=transfer.pk)
+
+
+def _back_to_contacts(request):
+    query = request.POST.get("query", "")
+    url = reverse("contacts:list")
+    return redirect(f"{url}?{urlencode({'q': query})}" if query else url)
+
+
+# -- Klenty → CRM ---------------------------------------------------------------
+
+
+@require_GET
+@any_role
+def push_choose(request):
+    """Pick cached Klenty prospects to push (the prospects search's `q` and filters)."""
+    prospects = matching_prospects(request.user, request.GET)
+    page = Paginator(prospects.select_related("prospect_list"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    params = request.GET.copy()
+    params.pop("page", None)
+    context = {"page": page, "q": request.GET.get("q", ""), "query": params.urlencode()}
+    template = "contacts/push_choose.html#results" if request.htmx else "contacts/push_choose.html"
+    return render(request, template, context)
+
+
+def _selected_prospects(request, data: dict):
+    if data["scope"] == "all":
+        return matching_prospects(request.user, QueryDict(data.get("query", "")))
+    return Prospect.objects.visible_to(request.user).filter(pk__in=data["prospect_ids"])
+
+
+def _render_push(request, form: PushForm, selection: dict, count: int, error: str):
+    return render(
+        request,
+        "contacts/push_confirm.html",
+        {
+            "form": form,
+            "selection": selection,
+            "count": count,
+            "error": error,
+            "mapping": services.PUSH_MAPPING,
+        },
+    )
+
+
+def _lead_statuses(request) -> tuple[list, str]:
+    try:
+        return _crm(request).get_lead_statuses(), ""
+    except ApiError as exc:
+        return [], f"Could not load the CRM's lead statuses: {exc}"
+
+
+@require_POST
+@any_role
+def push_confirm(request):
+    selection = ProspectSelectionForm(request.POST)
+    if not selection.is_valid():
+        for error in selection.non_field_errors() or ["That selection is not valid."]:
+            messages.error(request, error)
+        return redirect("contacts:push_choose")
+    count = _selected_prospects(request, selection.cleaned_data).count()
+    if count == 0:
+        messages.error(request, "None of the chosen prospects are yours to push.")
+        return redirect("contacts:push_choose")
+    statuses, error = _lead_statuses(request)
+    form = PushForm(statuses=statuses, initial={"lead_status": statuses[0].id if statuses else ""})
+    return _render_push(request, form, selection.cleaned_data, count, error)
+
+
+@require_POST
+@any_role
+def push_start(request):
+    statuses, error = _lead_statuses(request)
+    form = PushForm(request.POST, statuses=statuses)
+    if error or not form.is_valid():
+        selection = ProspectSelectionForm(request.POST)
+        if not selection.is_valid():
+            return redirect("contacts:push_choose")
+        count = _selected_prospects(request, selection.cleaned_data).count()
+        return _render_push(request, form, selection.cleaned_data, count, error)
+    prospects = _selected_prospects(request, form.cleaned_data)
+    transfer = services.start_push(
+        request.user,
+        prospects.values_list("pk", flat=True),
+        form.cleaned_data["lead_status"],
+    )
+    return redirect("contacts:transfer", pk=transfer.pk)
+
+
+# -- transfers ------------------------------------------------------------------
+
+
+def visible_transfers(user):
+    transfers = Transfer.objects.select_related("created_by", "bulk_job")
+    return transfers if user.is_manager_or_admin else transfers.filter(created_by=user)
+
+
+@require_GET
+@any_role
+def transfers(request):
+    return render(
+        request, "contacts/transfers.html", {"transfers": visible_transfers(request.user)[:100]}
+    )
+
+
+def _transfer_context(transfer: Transfer) -> dict:
+    return {
+        "transfer": transfer,
+        "progress": services.progress(transfer),
+        "rows": services.result_rows(transfer),
+    }
+
+
+@require_GET
+@any_role
+def transfer(request, pk: int):
+    transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
+    return render(request, "contacts/transfer.html", _transfer_context(transfer))
+
+
+@require_GET
+@any_role
+def transfer_progress(request, pk: int):
+    transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
+    context = _transfer_context(transfer)
+    response = render(request, "contacts/transfer.html#progress", context)
+    if context["progress"].finished:
+        # 286 tells htmx to stop polling; the body carries the final figures.
+        response.status_code = HttpResponseStopPolling.status_code
+    return response
+
+
+@require_POST
+@any_role
+def transfer_retry(request, pk: int):
+    transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
+    count = services.retry_failed(transfer)
+    messages.success(request, f"{count} failed item{'s' if count != 1 else ''} queued again.")
+    return redirect("contacts:transfer", pk=pk)
+
+
+# -- settings (Admins) ----------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def crm_settings(request):
+    if request.method == "POST":
+        form = CrmConnectionForm(request.POST)
+        if form.is_valid():
+            connection, _ = Connection.objects.get_or_create(service=Service.CRM)
+            if form.cleaned_data["clear_key"]:
+                connection.set_api_key("")
+            elif form.cleaned_data["api_key"]:
+                connection.set_api_key(form.cleaned_data["api_key"])
+            connection.save()
+            messages.success(request, "CRM connection saved.")
+            return redirect("contacts:settings")
+    else:
+        form = CrmConnectionForm()
+    return render(
+        request,
+        "contacts/settings.html",
+        {"form": form, "connection": stored_connection(Service.CRM), "crm": crm_target()},
+    )
+
+
+@require_POST
+@admin_required
+def test_connection(request):
+    connection, _ = Connection.objects.get_or_create(service=Service.CRM)
+    me, error = None, ""
+    try:
+        me = _crm(request).get_current_user()
+    except ApiError as exc:
+        error = str(exc)
+        connection.record_error(error)
+    else:
+        connection.record_success()
+    context = {
+        "me": me,
+        "error": error,
+        "connection": connection,
+        "crm": crm_target(),
+        "tested": True,
+    }
+    if not request.htmx:
+        context["form"] = CrmConnectionForm()
+        return render(request, "contacts/settings.html", context)
+    return render(request, "contacts/settings.html#test-result", context)
