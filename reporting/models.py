@@ -1,1 +1,302 @@
-from django.db import models  # noqa: F401
+"""What the reports are drawn from: copies of Klenty's report answers, kept locally.
+
+Klenty answers its engagement reports for any range but keeps calls for only about
+30 days, and every answer costs a rate-limited request; the charts therefore read
+these tables, which the pulls (reporting/pulls.py) keep current. Rows are keyed by
+what Klenty names them by (a cadence's name, a call's callSid), so a pull run twice
+updates rows in place instead of adding new ones.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+CONNECTED_DISPOSITIONS = ("CONNECTED", "MEETING_BOOKED")
+
+
+class EngagementDay(models.Model):
+    """Email Engagements for one cadence and one day (one request per day)."""
+
+    cadence_name = models.CharField(max_length=255)
+    cadence_id = models.CharField(max_length=64, blank=True)
+    day = models.DateField()
+    prospects_added = models.PositiveIntegerField(default=0)
+    in_cadence = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    opens = models.PositiveIntegerField(default=0)
+    clicks = models.PositiveIntegerField(default=0)
+    replies = models.PositiveIntegerField(default=0)
+    unsubscribes = models.PositiveIntegerField(default=0)
+    bounces = models.PositiveIntegerField(default=0)
+    positive = models.PositiveIntegerField(default=0)
+    negative = models.PositiveIntegerField(default=0)
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    METRICS = (
+        "prospects_added",
+        "in_cadence",
+        "completed",
+        "opens",
+        "clicks",
+        "replies",
+        "unsubscribes",
+        "bounces",
+        "positive",
+        "negative",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cadence_name", "day"], name="engagement_cadence_day")
+        ]
+        indexes = [models.Index(fields=["day", "cadence_name"])]
+
+    def __str__(self) -> str:
+        return f"{self.cadence_name} {self.day}"
+
+
+class StepSnapshot(models.Model):
+    """StepWise Metric Engagement for one cadence over [range_start, range_end], as
+    answered on `taken_on`; one snapshot per cadence and day."""
+
+    cadence_name = models.CharField(max_length=255)
+    cadence_id = models.CharField(max_length=64, blank=True)
+    taken_on = models.DateField()
+    range_start = models.DateField()
+    range_end = models.DateField()
+    fetched_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cadence_name", "taken_on"], name="stepwise_cadence_day"
+            )
+        ]
+        ordering = ["-taken_on"]
+
+    def __str__(self) -> str:
+        return f"{self.cadence_name} steps on {self.taken_on}"
+
+
+class StepRow(models.Model):
+    """One step of a snapshot (option 0), or one of its A/B options (1, 2, ...)."""
+
+    snapshot = models.ForeignKey(StepSnapshot, on_delete=models.CASCADE, related_name="rows")
+    step_number = models.PositiveIntegerField()
+    option = models.PositiveIntegerField(default=0)
+    step_type = models.CharField(max_length=16, blank=True)
+    mails = models.PositiveIntegerField(default=0)
+    opens = models.PositiveIntegerField(default=0)
+    replies = models.PositiveIntegerField(default=0)
+    links = models.PositiveIntegerField(default=0)
+    positive = models.PositiveIntegerField(default=0)
+    negative = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    tasks = models.PositiveIntegerField(default=0)
+    calls = models.PositiveIntegerField(default=0)
+    completed_calls_percent = models.FloatField(default=0)
+    template_name = models.CharField(max_length=255, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "step_number", "option"], name="steprow_step_option"
+            )
+        ]
+        ordering = ["step_number", "option"]
+
+    def __str__(self) -> str:
+        return f"step {self.step_number} option {self.option}"
+
+
+class CallQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CallQuerySet:
+        """Managers and Admins see every call; a Rep only the calls they made."""
+        if user.is_manager_or_admin:
+            return self
+        if not user.klenty_email:
+            return self.none()
+        return self.filter(username=user.klenty_email)
+
+
+class Call(models.Model):
+    """One completed call (Get Call completion details), stored once by its callSid,
+    so history grows past the 30 days Klenty keeps."""
+
+    call_sid = models.CharField(max_length=64, unique=True)
+    username = models.EmailField(help_text="The team member who made the call.")
+    called_on = models.DateField(help_text="The UTC day the call was created.")
+    created_at = models.DateTimeField(null=True, blank=True)
+    start_time = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=32, blank=True)
+    disposition = models.CharField(max_length=64, blank=True)
+    duration_seconds = models.PositiveIntegerField(default=0)
+    prospect_email = models.EmailField(blank=True)
+    prospect_name = models.CharField(max_length=300, blank=True)
+    company = models.CharField(max_length=255, blank=True)
+    prospect_owner = models.EmailField(blank=True)
+    cadence_name = models.CharField(max_length=255, blank=True)
+    outcome = models.CharField(max_length=64, blank=True)
+
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The rollup reads calls by day; a calls pull finds a member's newest day.
+            models.Index(fields=["called_on"]),
+            models.Index(fields=["username", "called_on"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.call_sid
+
+
+class CallDay(models.Model):
+    """Calls per day, rep, disposition and duration bucket: what the call charts read.
+
+    A million calls over two years is ~40,000 in a month; the charts group these
+    rows instead (a few thousand a month), so the page stays fast as history grows.
+    Rebuilt from Call with one GROUP BY for every day a pull touched
+    (reporting/rollups.py)."""
+
+    day = models.DateField()
+    username = models.EmailField()
+    disposition = models.CharField(max_length=64, blank=True)
+    bucket = models.PositiveSmallIntegerField(help_text="Index into charts.DURATION_BUCKETS.")
+    calls = models.PositiveIntegerField(default=0)
+    seconds = models.PositiveBigIntegerField(default=0)
+
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "username", "disposition", "bucket"], name="callday_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["username", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.day} {self.disposition}"
+
+
+class PullRun(models.Model):
+    """One run of a pull: when, how many rows it wrote, what went wrong."""
+
+    class Kind(models.TextChoices):
+        ENGAGEMENT = "engagement", "Email engagement"
+        STEPWISE = "stepwise", "Step-wise engagement"
+        CALLS = "calls", "Calls"
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        PARTIAL = "partial", "Done with errors"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    requests = models.PositiveIntegerField(default=0)
+    errors = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["kind", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} pull {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class ReportSubscription(models.Model):
+    """A user's standing order for a report email."""
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+
+    class Report(models.TextChoices):
+        ENGAGEMENT = "engagement", "Email engagement"
+        CALLS = "calls", "Calls"
+        CADENCES = "cadences", "Cadence comparison"
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="report_subscriptions"
+    )
+    report = models.CharField(max_length=16, choices=Report.choices, default=Report.ENGAGEMENT)
+    frequency = models.CharField(max_length=8, choices=Frequency.choices, default=Frequency.WEEKLY)
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices, default=Weekday.MONDAY)
+    hour = models.PositiveSmallIntegerField(default=8)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    # The dashboard's query string (range, cadences, reps), as the URL spells it.
+    filters = models.CharField(max_length=2000, blank=True)
+    extra_recipients = models.TextField(blank=True, help_text="Team members' emails, one a line.")
+    active = models.BooleanField(default=True)
+    unsubscribe_token = models.CharField(max_length=64, unique=True)
+    next_send_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_report_display()} for {self.user}"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    @property
+    def recipient_list(self) -> list[str]:
+        extra = [e.strip().lower() for e in self.extra_recipients.split() if e.strip()]
+        own = [self.user.email] if self.user.email else []
+        return list(dict.fromkeys(own + extra))
+
+
+class ReportDelivery(models.Model):
+    """One email a subscription owed: sent, waiting for a retry, or given up."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENT = "sent", "Sent"
+        RETRYING = "retrying", "Failed, will retry"
+        FAILED = "failed", "Failed"
+
+    subscription = models.ForeignKey(
+        ReportSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    scheduled_for = models.DateTimeField()
+    is_test = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    recipients = models.TextField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.subscription} at {self.scheduled_for:%Y-%m-%d %H:%M}"

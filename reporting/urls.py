@@ -1,5 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reporting.views import dashboard, emails, pulls
 
 app_name = "reporting"
 
-urlpatterns = []
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("section/<slug:name>/", dashboard.section, name="section"),
+    path("csv/<slug:name>/", dashboard.chart_csv, name="csv"),
+    path("pulls/", pulls.pull_status, name="pulls"),
+    path("pulls/refresh/", pulls.refresh_now, name="refresh"),
+    path("emails/", emails.subscriptions, name="emails"),
+    path("emails/<int:pk>/", emails.edit_subscription, name="edit_email"),
+    path("emails/<int:pk>/delete/", emails.delete_subscription, name="delete_email"),
+    path("emails/<int:pk>/test/", emails.send_test, name="test_email"),
+    path("unsubscribe/<str:token>/", emails.unsubscribe, name="unsubscribe"),
+]

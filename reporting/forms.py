@@ -1,0 +1,187 @@
+"""The reports' filters as the URL spells them, and the subscription form."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import QueryDict
+from django.utils import timezone
+
+from reporting.models import ReportSubscription
+
+PRESETS = [
+    ("7", "Last 7 days"),
+    ("30", "Last 30 days"),
+    ("90", "Last 90 days"),
+    ("365", "Last 12 months"),
+    ("custom", "Custom"),
+]
+DEFAULT_PRESET = "30"
+# A custom range longer than this is cut: two years of daily rows is what we keep.
+MAX_DAYS = 731
+SORTS = (
+    "cadence",
+    "prospects_added",
+    "in_cadence",
+    "completed",
+    "opens",
+    "clicks",
+    "replies",
+    "bounces",
+    "unsubscribes",
+    "positive",
+    "negative",
+    "reply_rate",
+)
+
+
+class FilterForm(forms.Form):
+    """GET parameters of the reports page; values that do not parse are dropped."""
+
+    range = forms.ChoiceField(required=False, choices=PRESETS)
+    start = forms.DateField(required=False)
+    end = forms.DateField(required=False)
+    cadence = forms.MultipleChoiceField(required=False)
+    rep = forms.MultipleChoiceField(required=False)
+    sort = forms.ChoiceField(required=False)
+    funnel = forms.CharField(required=False, max_length=255)
+
+    def __init__(self, *args, cadences=(), reps=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cadence"].choices = [(c, c) for c in cadences]
+        self.fields["rep"].choices = [(r, r) for r in reps]
+        self.fields["sort"].choices = [(s, s) for s in SORTS] + [("-" + s, s) for s in SORTS]
+
+
+@dataclass(frozen=True)
+class ReportFilters:
+    """One view of the reports: a date range (inclusive), cadences, reps, table sort."""
+
+    preset: str
+    start: date
+    end: date
+    cadences: tuple[str, ...] = ()
+    reps: tuple[str, ...] = ()
+    sort: str = "-replies"
+    funnel: str = ""
+    errors: dict[str, list[str]] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_params(
+        cls, params: QueryDict, *, cadences=(), reps=(), today: date | None = None
+    ) -> ReportFilters:
+        form = FilterForm(params, cadences=cadences, reps=reps)
+        form.is_valid()
+        data = form.cleaned_data
+        today = today or timezone.localdate()
+        preset = data.get("range") or DEFAULT_PRESET
+        start, end = data.get("start"), data.get("end")
+        if preset == "custom" and start and end:
+            start, end = min(start, end), max(start, end)
+            start = max(start, end - timedelta(days=MAX_DAYS - 1))
+        else:
+            preset = DEFAULT_PRESET if preset == "custom" else preset
+            end = today
+            start = today - timedelta(days=int(preset) - 1)
+        return cls(
+            preset=preset,
+            start=start,
+            end=end,
+            cadences=tuple(data.get("cadence") or ()),
+            reps=tuple(data.get("rep") or ()),
+            sort=data.get("sort") or "-replies",
+            funnel=data.get("funnel") or "",
+            errors={k: list(v) for k, v in form.errors.items()},
+        )
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def previous(self) -> tuple[date, date]:
+        """The same number of days just before this range."""
+        return self.start - timedelta(days=self.days), self.start - timedelta(days=1)
+
+    def params(self, **changes) -> QueryDict:
+        values = {
+            "range": self.preset,
+            "start": self.start,
+            "end": self.end,
+            "cadence": self.cadences,
+            "rep": self.reps,
+            "sort": self.sort,
+            "funnel": self.funnel,
+            **changes,
+        }
+        query = QueryDict(mutable=True)
+        if values["range"] != "custom":
+            values["start"] = values["end"] = None
+        if values["range"] == DEFAULT_PRESET:
+            values["range"] = None
+        if values["sort"] == "-replies":
+            values["sort"] = None
+        for name, value in values.items():
+            if isinstance(value, tuple | list):
+                query.setlist(name, list(value))
+            elif value:
+                query[name] = value.isoformat() if isinstance(value, date) else str(value)
+        return query
+
+    def query_string(self, **changes) -> str:
+        return self.params(**changes).urlencode()
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(name, name) for name in sorted(zoneinfo.available_timezones())]
+
+
+class SubscriptionForm(forms.ModelForm):
+    """A report email: what, how often, when, and who else gets it."""
+
+    time_zone = forms.ChoiceField(choices=time_zone_choices)
+    hour = forms.TypedChoiceField(
+        coerce=int, choices=[(h, f"{h:02d}:00") for h in range(24)], initial=8
+    )
+
+    class Meta:
+        model = ReportSubscription
+        fields = [
+            "report",
+            "frequency",
+            "weekday",
+            "hour",
+            "time_zone",
+            "filters",
+            "extra_recipients",
+        ]
+        widgets = {"extra_recipients": forms.Textarea(attrs={"rows": 3})}
+        labels = {"filters": "Filters", "weekday": "Weekday (weekly reports)"}
+        help_texts = {
+            "filters": "As in the report page's address after the “?”: date range, "
+            "cadences, reps. Empty means the last 30 days, everything.",
+        }
+
+    def __init__(self, *args, team_emails=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team_emails = {e.lower() for e in team_emails}
+
+    def clean_extra_recipients(self) -> str:
+        emails = []
+        for raw in self.cleaned_data["extra_recipients"].replace(",", " ").split():
+            email = raw.strip().lower()
+            try:
+                validate_email(email)
+            except ValidationError:
+                raise ValidationError(f"{raw} is not an email address.") from None
+            if email not in self.team_emails:
+                raise ValidationError(
+                    f"{email} is not in the team: reports go only to team members."
+                )
+            emails.append(email)
+        return "\n".join(dict.fromkeys(emails))

@@ -1,0 +1,1 @@
+"""The reports' pages: charts (dashboard), pull status, report emails."""

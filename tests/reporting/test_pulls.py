@@ -1,0 +1,290 @@
+"""The report pulls against the sandbox over real HTTP, with a real database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from klentyadmin.integrations.klenty import KlentyClient
+from reporting import pulls
+from reporting.models import Call, EngagementDay, PullRun, StepRow, StepSnapshot
+
+pytestmark = pytest.mark.django_db
+
+
+def requests_to(sandbox, since: int, fragment: str) -> list[dict]:
+    return [r for r in sandbox.requests(since) if fragment in r["path"]]
+
+
+def test_engagement_is_stored_one_row_per_cadence_and_day(klenty):
+    run = pulls.run_pull(PullRun.Kind.ENGAGEMENT)
+
+    cadences = KlentyClient.from_settings().get_company_cadences()
+    today = pulls.today()
+    assert run.status == PullRun.Status.DONE, run.errors
+    assert EngagementDay.objects.count() == len(cadences) * 14 == run.rows
+    assert set(EngagementDay.objects.values_list("day", flat=True)) == {
+        today - timedelta(days=n) for n in range(14)
+    }
+    # Each row holds exactly what Klenty answers for that one day.
+    client = KlentyClient.from_settings()
+    for cadence in cadences[:3]:
+        day = today - timedelta(days=3)
+        answer = client.get_email_engagement(cadence.name, day, day)
+        row = EngagementDay.objects.get(cadence_name=cadence.name, day=day)
+        assert (row.opens, row.clicks, row.replies, row.prospects_added, row.bounces) == (
+            answer.open_count,
+            answer.link_count,
+            answer.reply_count,
+            answer.prospects_added,
+            answer.bounce_count,
+        )
+        assert row.cadence_id == cadence.id
+
+
+def test_each_engagement_request_asks_for_one_day(klenty):
+    since = klenty.last_seq()
+    pulls.run_pull(PullRun.Kind.ENGAGEMENT)
+
+    bodies = [r["body"] for r in requests_to(klenty, since, "/emailEngagements")]
+    assert bodies and all(b["startDate"] == b["endDate"] for b in bodies)
+
+
+def test_a_second_run_adds_no_rows_and_only_asks_for_the_recent_days(klenty):
+    pulls.run_pull(PullRun.Kind.ENGAGEMENT)
+    before = EngagementDay.objects.count()
+
+    since = klenty.last_seq()
+    again = pulls.run_pull(PullRun.Kind.ENGAGEMENT)
+
+    cadences = len(KlentyClient.from_settings().get_company_cadences())
+    assert EngagementDay.objects.count() == before
+    # REPORTS_REFRESH_DAYS = 2: today and yesterday, per cadence.
+    assert len(requests_to(klenty, since, "/emailEngagements")) == cadences * 2
+    assert again.rows == cadences * 2
+
+
+def test_a_missing_day_is_filled_in_by_the_next_run(klenty):
+    pulls.run_pull(PullRun.Kind.ENGAGEMENT)
+    gap = pulls.today() - timedelta(days=9)
+    EngagementDay.objects.filter(day=gap).delete()
+
+    pulls.run_pull(PullRun.Kind.ENGAGEMENT)
+
+    assert EngagementDay.objects.filter(day=gap).count() == len(
+        KlentyClient.from_settings().get_company_cadences()
+    )
+
+
+def test_k2003_for_a_day_is_stored_as_no_data_not_an_error(klenty, settings):
+    settings.REPORTS_BACKFILL_DAYS = 2
+    klenty.fail_next(count=1, status=404, path_contains="/emailEngagements")
+
+    run = pulls.run_pull(PullRun.Kind.ENGAGEMENT)
+
+    assert run.status == PullRun.Status.DONE
+    assert run.errors == ""
+    zeros = [
+        r
+        for r in EngagementDay.objects.all()
+        if not any(getattr(r, m) for m in EngagementDay.METRICS)
+    ]
+    assert len(zeros) >= 1
+
+
+def test_engagement_pull_survives_sandbox_503s(klenty):
+    klenty.configure(fault_rate=0.2, fault_status=503)
+
+    run = pulls.run_pull(PullRun.Kind.ENGAGEMENT)
+
+    klenty.configure(fault_rate=0)
+    cadences = len(KlentyClient.from_settings().get_company_cadences())
+    assert run.status == PullRun.Status.DONE, run.errors
+    assert EngagementDay.objects.count() == cadences * 14
+
+
+def test_a_failure_after_retries_is_recorded_and_the_next_run_fills_it_in(klenty, settings):
+    settings.API_MAX_ATTEMPTS = 2
+    klenty.fail_next(count=2, status=503, path_contains="/emailEngagements")
+
+    run = pulls.run_pull(PullRun.Kind.ENGAGEMENT)
+
+    assert run.status == PullRun.Status.PARTIAL
+    assert "not answering" in run.errors
+    assert run.finished_at is not None
+    pulls.run_pull(PullRun.Kind.ENGAGEMENT)
+    cadences = len(KlentyClient.from_settings().get_company_cadences())
+    assert EngagementDay.objects.count() == cadences * 14
+
+
+def test_stepwise_snapshots_keep_each_steps_ab_options(klenty):
+    run = pulls.run_pull(PullRun.Kind.STEPWISE)
+
+    assert run.status == PullRun.Status.DONE, run.errors
+    cadences = KlentyClient.from_settings().get_company_cadences()
+    assert StepSnapshot.objects.count() == len(cadences)
+    # The sandbox gives about a third of its mail steps two options.
+    assert StepRow.objects.filter(option=2).exists()
+    snapshot = StepSnapshot.objects.get(cadence_name=cadences[0].name)
+    answer = KlentyClient.from_settings().get_stepwise_engagement(
+        snapshot.cadence_name, snapshot.range_start, snapshot.range_end
+    )
+    steps = {r.step_number: r for r in snapshot.rows.filter(option=0)}
+    assert {s.step_number: s.mail_count for s in answer} == {n: r.mails for n, r in steps.items()}
+    assert sum(len(s.options) for s in answer) == snapshot.rows.exclude(option=0).count()
+
+
+def test_stepwise_run_twice_on_one_day_replaces_the_snapshot(klenty):
+    pulls.run_pull(PullRun.Kind.STEPWISE)
+    rows = StepRow.objects.count()
+
+    pulls.run_pull(PullRun.Kind.STEPWISE)
+
+    assert StepRow.objects.count() == rows
+    assert StepSnapshot.objects.count() == len(KlentyClient.from_settings().get_company_cadences())
+
+
+def test_calls_are_paged_until_has_more_is_false_and_stored_once(klenty):
+    since = klenty.last_seq()
+    run = pulls.run_pull(PullRun.Kind.CALLS)
+
+    stats = klenty.stats()
+    assert run.status == PullRun.Status.DONE, run.errors
+    assert Call.objects.count() == stats["calls"]
+    for member, count in stats["calls_by_member"].items():
+        assert Call.objects.filter(username=member).count() == count
+    asked = requests_to(klenty, since, "/calls")
+    pages = {(r["path"], r["query"]["page"]) for r in asked}
+    # 20-odd calls a weekday for 30 days: every member needs more than one page of 200.
+    assert any(page == "1" for _, page in pages)
+    assert len(pages) == len(asked)
+
+    again = pulls.run_pull(PullRun.Kind.CALLS)
+
+    assert Call.objects.count() == stats["calls"]
+    assert again.rows > 0  # today's calls, read again and updated in place
+
+
+def test_calls_are_never_asked_for_further_back_than_29_days(klenty):
+    from datetime import date
+
+    today = pulls.today()
+    since = klenty.last_seq()
+    pulls.run_pull(PullRun.Kind.CALLS)
+    # Stored history older than Klenty's window does not move the start back.
+    Call.objects.update(called_on=today - timedelta(days=90))
+    pulls.run_pull(PullRun.Kind.CALLS)
+
+    for request in requests_to(klenty, since, "/calls"):
+        start = date.fromisoformat(request["query"]["startDate"])
+        end = date.fromisoformat(request["query"]["endDate"])
+        assert today - timedelta(days=29) <= start < end <= today + timedelta(days=1)
+        assert request["status"] == 200
+
+
+def test_a_later_calls_run_starts_from_the_newest_stored_day(klenty):
+    pulls.run_pull(PullRun.Kind.CALLS)
+    since = klenty.last_seq()
+
+    pulls.run_pull(PullRun.Kind.CALLS)
+
+    starts = {r["query"]["startDate"] for r in requests_to(klenty, since, "/calls")}
+    assert starts <= {pulls.today().isoformat(), (pulls.today() - timedelta(days=1)).isoformat()}
+
+
+def test_calls_history_outlives_klentys_window(klenty):
+    Call.objects.create(
+        call_sid="CA-old",
+        username="priya.natarajan@northwind.example",
+        called_on=pulls.today() - timedelta(days=200),
+    )
+
+    pulls.run_pull(PullRun.Kind.CALLS)
+
+    assert Call.objects.filter(call_sid="CA-old").exists()
+
+
+def test_k2003_for_an_empty_call_range_is_no_calls(klenty):
+    klenty.fail_next(count=1, status=404, path_contains="/calls")
+
+    run = pulls.run_pull(PullRun.Kind.CALLS)
+
+    assert run.status == PullRun.Status.DONE
+    assert run.errors == ""
+
+
+def test_calls_pull_survives_sandbox_503s(klenty):
+    klenty.fail_next(count=3, status=503, path_contains="/calls")
+
+    run = pulls.run_pull(PullRun.Kind.CALLS)
+
+    assert run.status == PullRun.Status.DONE, run.errors
+    assert Call.objects.count() == klenty.stats()["calls"]
+
+
+def test_refresh_reports_runs_every_pull_and_records_each_run(klenty, capsys):
+    call_command("refresh_reports")
+
+    out = capsys.readouterr().out
+    assert "Email engagement: Done" in out
+    assert "Calls: Done" in out
+    runs = {run.kind: run for run in PullRun.objects.all()}
+    assert set(runs) == set(PullRun.Kind.values)
+    for run in runs.values():
+        assert run.finished_at >= run.started_at
+        assert run.rows > 0
+        assert run.requests > 0
+
+
+def test_a_scheduled_engagement_run_continues_in_a_new_task_when_out_of_time(klenty):
+    run = pulls.start_run(PullRun.Kind.ENGAGEMENT)
+
+    # No time at all: the slice stops at once and queues its continuation, which
+    # django-q2 runs inline in tests and which finishes the run.
+    pulls.pull_engagement(run.pk, slice_seconds=1e-9)
+
+    run.refresh_from_db()
+    assert run.status == PullRun.Status.DONE
+    assert run.rows == EngagementDay.objects.count() > 0
+
+
+def test_calls_pull_keeps_the_daily_rollup_in_step_with_the_calls(klenty):
+    from collections import Counter
+
+    from django.db.models import Sum
+
+    from reporting.models import CallDay
+
+    pulls.run_pull(PullRun.Kind.CALLS)
+    pulls.run_pull(PullRun.Kind.CALLS)
+
+    assert CallDay.objects.aggregate(n=Sum("calls"))["n"] == Call.objects.count()
+    stored = Counter((c.called_on, c.username, c.disposition) for c in Call.objects.all())
+    rolled = Counter()
+    for row in CallDay.objects.all():
+        rolled[(row.day, row.username, row.disposition)] += row.calls
+    assert rolled == stored
+
+
+def test_a_scheduled_pull_leaves_a_running_one_to_finish(db):
+    PullRun.objects.create(kind=PullRun.Kind.CALLS)
+
+    pulls.scheduled_calls()
+
+    assert PullRun.objects.count() == 1
+
+
+def test_a_run_whose_worker_died_is_marked_failed_by_the_next_schedule(klenty):
+    from django.utils import timezone
+
+    dead = PullRun.objects.create(
+        kind=PullRun.Kind.CALLS, started_at=timezone.now() - timedelta(hours=3)
+    )
+
+    pulls.scheduled_calls()
+
+    dead.refresh_from_db()
+    assert dead.status == PullRun.Status.FAILED
+    assert PullRun.objects.filter(status=PullRun.Status.DONE).count() == 1
