@@ -36,6 +36,7 @@ class SearchForm(forms.Form):
     tag = forms.CharField(required=False, max_length=200, strip=True)
     status = forms.CharField(required=False, max_length=64, strip=True)
     cadence_status = forms.CharField(required=False, max_length=64, strip=True)
+    cadence = forms.CharField(required=False, max_length=255, strip=True)
     owner = forms.CharField(required=False, max_length=254, strip=True)
     company = forms.CharField(required=False, max_length=255, strip=True)
     created_from = forms.DateField(required=False)

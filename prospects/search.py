@@ -130,6 +130,7 @@ class ProspectSearch:
     tag: str = ""
     status: str = ""
     cadence_status: str = ""
+    cadence: str = ""
     owner: str = ""
     company: str = ""
     created_from: date | None = None
@@ -211,6 +212,8 @@ class ProspectSearch:
             qs = qs.filter(prospect_status=self.status)
         if self.cadence_status:
             qs = qs.filter(cadence_status=self.cadence_status)
+        if self.cadence:
+            qs = qs.filter(cadence_name=self.cadence)
         if self.owner:
             qs = qs.filter(owner_email=self.owner.lower())
         if self.company:
@@ -314,6 +317,7 @@ class FilterOptions:
     lists: list[ProspectList]
     statuses: list[str]
     cadence_statuses: list[str]
+    cadences: list[str]
     owners: list[str]
     sorts: list[tuple[str, str]] = field(default_factory=lambda: list(SORT_CHOICES))
 
@@ -330,6 +334,7 @@ def filter_options(user) -> FilterOptions:
         lists=list(ProspectList.objects.only("id", "name")),
         statuses=distinct_values(visible, "prospect_status"),
         cadence_statuses=distinct_values(visible, "cadence_status"),
+        cadences=distinct_values(visible, "cadence_name"),
         owners=distinct_values(visible, "owner_email") if user.is_manager_or_admin else [],
     )
 
