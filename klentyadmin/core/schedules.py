@@ -23,6 +23,21 @@ SCHEDULES: list[Recurring] = [
     Recurring("prune API call log", "klentyadmin.core.tasks.prune_api_calls", 24 * 60),
     Recurring("resume stalled bulk jobs", "prospects.bulk.resume_stalled_jobs", 1),
     Recurring("sync prospects", "prospects.sync.scheduled_sync", settings.KLENTY_SYNC_MINUTES),
+    Recurring(
+        "reports: email engagement",
+        "reporting.pulls.scheduled_engagement",
+        settings.REPORTS_ENGAGEMENT_MINUTES,
+    ),
+    Recurring(
+        "reports: step-wise engagement",
+        "reporting.pulls.scheduled_stepwise",
+        settings.REPORTS_STEPWISE_MINUTES,
+    ),
+    Recurring("reports: calls", "reporting.pulls.scheduled_calls", settings.REPORTS_CALLS_MINUTES),
+    # Sends the report emails that are due; with catch_up off (Q_CLUSTER) a worker that
+    # was down sends each due report once, not once per missed run.
+    Recurring("reports: send emails", "reporting.emails.send_due", settings.REPORTS_EMAIL_MINUTES),
+    Recurring("refresh cadences", "cadences.sync.scheduled_refresh", settings.KLENTY_SYNC_MINUTES),
 ]
 
 

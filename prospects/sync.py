@@ -1,0 +1,744 @@
+"""Copies the team's Klenty prospects into the local cache, resumably.
+
+What Klenty's answers carry decides what each pass can write:
+
+Full sync, in phases; the SyncRun's cursor says where it is, so a run that died or
+failed resumes at that phase, list and page instead of starting over:
+
+1. ``lists``: Get Lists, upserted by Klenty id (or by name, for a list first met by name).
+2. ``details``: Get prospects by created date, one day a call, over the last
+   ``KLENTY_SYNC_HISTORY_DAYS`` days. It carries every profile field but custom fields,
+   and the day asked for is the prospect's ``created_on`` (exact, never guessed).
+   It runs before the list pages so that a first sync writes each row once.
+3. ``pages``: every list, page by page (Get Prospects by List, 1000 a page). It is the
+   only answer that enumerates every prospect (those created before the history window
+   too), but it carries only the id, names, email, company, tags, owner and list: those
+   are written and every other cached field is left as it is. A cached prospect whose
+   list changed counts as *moved* (in whichever pass sees the change first).
+4. ``statuses``: as below.
+
+Incremental sync:
+
+1. ``updates``: Get prospects by last updated date, one day a call, from the day the last
+   successful sync started up to today. The day asked for is the prospect's
+   ``updated_on``. Prospects in the answer that were not status-checked since that sync
+   started have ``status_checked_at`` cleared, so their status is read next.
+2. ``statuses``: no list or date answer carries a status, so statuses come from one call
+   per prospect, at most ``KLENTY_SYNC_STATUS_CHECKS`` calls a run to stay inside the rate
+   limit. Prospects never checked (just updated first, then new) come first and also
+   get Get Prospect details with Custom fields (the only answer with custom fields: two
+   calls each); then prospects in a cadence, the longest unchecked first. After a first
+   full sync the statuses (and custom fields) therefore fill in over the next runs.
+
+Writes are per page (or per few days' answers, up to a page's worth): one read of the
+rows the page names, one executemany of INSERTs, one of UPDATEs for the rows whose values
+changed, and the progress on the SyncRun, in one transaction: a constant number of
+queries per page and memory that does not grow with the team.
+Running a sync twice gives the same cache: the second run creates and updates nothing
+beyond what its status checks newly learn.
+
+One runner at a time: a runner holds a lease on the SyncRun (renewed with every page, by
+a conditional UPDATE that fails if another runner took over), and the scheduled sync first
+resumes a run whose lease lapsed. Klenty's errors (after the client's retries) end the run
+FAILED with the error recorded and the cursor kept; the next run resumes from it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django_q.tasks import async_task
+
+from klentyadmin.integrations.errors import ApiError, ApiNotFound
+from klentyadmin.integrations.klenty import LIST_PAGE_LIMIT, KlentyClient
+from klentyadmin.integrations.klenty import Prospect as KlentyProspect
+from prospects.bulk import lease_seconds
+from prospects.models import Prospect, ProspectList, SyncRun
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = LIST_PAGE_LIMIT
+# A task works this long, then queues its own continuation (django-q2's timeout is 600 s).
+SLICE_SECONDS = 240
+STATUS_BATCH = 25
+ACTIVE_CADENCE = ("In Cadence", "Paused")
+
+# What each answer carries, in the model's names (prospect_list and klenty_id aside).
+LIST_FIELDS = ("first_name", "last_name", "full_name", "company", "tags", "owner_email")
+PROFILE_FIELDS = (
+    *LIST_FIELDS,
+    "middle_name",
+    "company_domain",
+    "account",
+    "department",
+    "title",
+    "location",
+    "phone",
+    "twitter_id",
+    "company_phone",
+    "company_email",
+    "linkedin_url",
+    "city",
+    "country",
+)
+DERIVED_FIELDS = ("tags_text", "search_text")
+# What Prospect.refresh_derived_fields reads.
+SEARCH_INPUTS = (
+    "email",
+    "full_name",
+    "first_name",
+    "last_name",
+    "company",
+    "title",
+    "company_domain",
+    "owner_email",
+    "tags",
+    *DERIVED_FIELDS,
+)
+
+
+class LeaseLost(Exception):
+    """Another runner took the run over (ours lapsed): stop without writing more."""
+
+
+# -- upserting ----------------------------------------------------------------
+
+
+@dataclass
+class Counts:
+    seen: int = 0
+    created: int = 0
+    updated: int = 0
+    moved: int = 0
+
+
+class ListIndex:
+    """ProspectList primary keys by Klenty id and by name, loaded once per runner."""
+
+    def __init__(self) -> None:
+        self.by_id: dict[str, int] = {}
+        self.by_name: dict[str, int] = {}
+        for pk, klenty_id, name in ProspectList.objects.values_list("pk", "klenty_id", "name"):
+            if klenty_id:
+                self.by_id[klenty_id] = pk
+            self.by_name[name] = pk
+
+    def pk_for(self, list_id: str, list_name: str) -> int | None:
+        if list_id and list_id in self.by_id:
+            return self.by_id[list_id]
+        if not list_name:
+            return None
+        if list_name not in self.by_name:
+            row, _ = ProspectList.objects.get_or_create(name=list_name)
+            self.by_name[list_name] = row.pk
+        return self.by_name[list_name]
+
+
+def _value(record: KlentyProspect, name: str) -> Any:
+    if name == "owner_email":
+        return record.owner.strip().lower()
+    if name == "tags":
+        return list(record.tags)
+    if name == "custom_fields":
+        return dict(record.custom_fields)
+    return getattr(record, name)
+
+
+def upsert_page(
+    records: list[KlentyProspect],
+    *,
+    fields: tuple[str, ...],
+    lists: ListIndex,
+    extra: dict[str, Any] | list[dict[str, Any]] | None = None,
+    now: datetime | None = None,
+    new_since: datetime | None = None,
+) -> Counts:
+    """Writes one answer's prospects: `fields` from each record, plus `extra` (one dict
+    for all, or one per record).
+
+    Only the fields the answer carries are written, so a thin answer (by list) never
+    blanks what a richer one (by date, with custom fields) wrote before. Rows first
+    cached at or after `new_since` (this run's start) count as created, not updated,
+    when a later pass of the same run fills in more of their fields.
+    """
+    now = now or timezone.now()
+    new_since = new_since or now
+    extras = extra if isinstance(extra, list) else [extra or {}] * len(records)
+    incoming: dict[str, tuple[KlentyProspect, dict[str, Any]]] = {}
+    for record, record_extra in zip(records, extras, strict=True):
+        email = record.email.strip().lower()
+        if email:
+            incoming[email] = (record, record_extra)
+    counts = Counts(seen=len(incoming))
+    if not incoming:
+        return counts
+    ids = [r.id for r, _ in incoming.values() if r.id]
+    # Only the columns compared or read to derive tags_text and search_text.
+    extra_names = {name for _, record_extra in incoming.values() for name in record_extra}
+    columns = {*fields, *extra_names, *SEARCH_INPUTS, "klenty_id", "prospect_list"}
+    columns.add("first_synced_at")
+    rows = list(
+        Prospect.objects.filter(Q(email__in=list(incoming)) | Q(klenty_id__in=ids)).only(*columns)
+    )
+    by_email = {row.email: row for row in rows}
+    by_klenty_id = {row.klenty_id: row for row in rows if row.klenty_id}
+
+    new: list[Prospect] = []
+    changed: list[Prospect] = []
+    seen_pks: list[int] = []
+    stale_ids: list[int] = []  # rows holding a Klenty id that now belongs to another row
+    update_fields: set[str] = set()
+    for email, (record, record_extra) in incoming.items():
+        values = {name: _value(record, name) for name in fields}
+        values.update(record_extra)
+        list_pk = lists.pk_for(record.list_id, record.list_name)
+        if list_pk is not None:
+            values["prospect_list_id"] = list_pk
+        if record.id:
+            values["klenty_id"] = record.id
+        row = by_email.get(email) or by_klenty_id.get(record.id)
+        if row is None:
+            prospect = Prospect(email=email, first_synced_at=now, last_synced_at=now, **values)
+            prospect.refresh_derived_fields()
+            new.append(prospect)
+            by_email[email] = prospect
+            if record.id:
+                by_klenty_id[record.id] = prospect
+            continue
+        seen_pks.append(row.pk)
+        holder = by_klenty_id.get(record.id)
+        if record.id and holder is not None and holder is not row:
+            stale_ids.append(holder.pk)
+        values["email"] = email
+        diff = {k: v for k, v in values.items() if getattr(row, k) != v}
+        if not diff:
+            continue
+        if "prospect_list_id" in diff and row.prospect_list_id is not None:
+            counts.moved += 1
+        derived_before = [getattr(row, name) for name in DERIVED_FIELDS]
+        for name, value in diff.items():
+            setattr(row, name, value)
+        row.refresh_derived_fields()
+        changed.append(row)
+        update_fields.update(diff)
+        # Only derived columns that moved: rewriting an indexed column costs index work.
+        for name, before in zip(DERIVED_FIELDS, derived_before, strict=True):
+            if getattr(row, name) != before:
+                update_fields.add(name)
+
+    if stale_ids:
+        Prospect.objects.filter(pk__in=stale_ids).update(klenty_id=None)
+    if new:
+        insert_rows(new)
+        counts.created = len(new)
+    if changed:
+        update_rows(changed, sorted(update_fields))
+        counts.updated = sum(1 for row in changed if row.first_synced_at < new_since)
+    if seen_pks:
+        Prospect.objects.filter(pk__in=seen_pks).update(last_synced_at=now)
+    return counts
+
+
+def _columns(field_names: list[str] | None = None):
+    """(column, attname, converter) for the named fields, or every non-pk field.
+
+    Text columns hold Python strings already, so they skip Django's per-value
+    preparation, which is most of the cost of writing a thousand rows.
+    """
+    connection = connections[Prospect.objects.db]
+    if field_names is None:
+        model_fields = [f for f in Prospect._meta.concrete_fields if not f.primary_key]
+    else:
+        model_fields = [Prospect._meta.get_field(name) for name in field_names]
+    columns = []
+    for f in model_fields:
+        plain = f.get_internal_type() in {"CharField", "TextField", "EmailField"}
+        convert = None if plain else (lambda v, f=f: f.get_db_prep_save(v, connection))
+        columns.append((f.column, f.attname, convert))
+    return connection, columns
+
+
+def _params(rows: list[Prospect], columns, *tail: str) -> list[list[Any]]:
+    return [
+        [
+            getattr(row, attname) if convert is None else convert(getattr(row, attname))
+            for _, attname, convert in columns
+        ]
+        + [getattr(row, name) for name in tail]
+        for row in rows
+    ]
+
+
+def insert_rows(rows: list[Prospect]) -> None:
+    """New prospects as one executemany of INSERTs (bulk_create's compiler is the slow part)."""
+    connection, columns = _columns()
+    qn = connection.ops.quote_name
+    names = ", ".join(qn(column) for column, _, _ in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    # Identifiers come from the model's metadata, quoted; every value is a parameter.
+    sql = f"INSERT INTO {qn(Prospect._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, _params(rows, columns))
+
+
+def update_rows(rows: list[Prospect], field_names: list[str]) -> None:
+    """One UPDATE by primary key per row, sent as one executemany.
+
+    Django's bulk_update builds a CASE per field over every row, which costs far more
+    than the write itself at a thousand rows a page.
+    """
+    connection, columns = _columns(field_names)
+    qn = connection.ops.quote_name
+    assignments = ", ".join(f"{qn(column)} = %s" for column, _, _ in columns)
+    table = qn(Prospect._meta.db_table)
+    sql = f"UPDATE {table} SET {assignments} WHERE {qn('id')} = %s"  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, _params(rows, columns, "pk"))
+
+
+def upsert_lists(client: KlentyClient) -> list[str]:
+    """Get Lists into ProspectList; returns the lists' names in Klenty's order."""
+    now = timezone.now()
+    names = []
+    rows = list(ProspectList.objects.all())
+    by_id = {row.klenty_id: row for row in rows if row.klenty_id}
+    by_name = {row.name: row for row in rows}
+    for item in client.get_lists():
+        if not item.name:
+            continue
+        names.append(item.name)
+        row = by_id.get(item.id) or by_name.get(item.name)
+        if row is None:
+            row = ProspectList.objects.create(klenty_id=item.id or None, name=item.name)
+            by_name[row.name] = row
+            continue
+        if row.klenty_id == (item.id or row.klenty_id) and row.name == item.name:
+            continue
+        if item.name in by_name and by_name[item.name] is not row:
+            # Renamed in Klenty onto a name we already hold: keep ours, say so.
+            log.warning("Klenty list %s is named %r, already used here", item.id, item.name)
+            continue
+        row.klenty_id = item.id or row.klenty_id
+        row.name = item.name
+        row.save(update_fields=["klenty_id", "name"])
+    ProspectList.objects.filter(name__in=names).update(synced_at=now)
+    return names
+
+
+# -- the runner -----------------------------------------------------------------
+
+
+class OutOfTime(Exception):
+    """This slice's time is up; the run continues in a new task."""
+
+
+@dataclass
+class Runner:
+    run: SyncRun
+    client: KlentyClient
+    lease: datetime
+    deadline: float | None
+    lists: ListIndex = field(default_factory=ListIndex)
+
+    # -- bookkeeping
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise OutOfTime
+
+    def advance(self, cursor: dict[str, Any], counts: Counts | None = None, **more: Any) -> None:
+        """Stores progress and renews the lease, if the lease is still ours."""
+        counts = counts or Counts()
+        lease = timezone.now() + timedelta(seconds=lease_seconds())
+        changed = SyncRun.objects.filter(
+            pk=self.run.pk, status=SyncRun.Status.RUNNING, lease_until=self.lease
+        ).update(
+            cursor=cursor,
+            lease_until=lease,
+            seen=F("seen") + counts.seen,
+            created=F("created") + counts.created,
+            updated=F("updated") + counts.updated,
+            moved=F("moved") + counts.moved,
+            **more,
+        )
+        if not changed:
+            raise LeaseLost
+        self.lease = lease
+        self.run.cursor = cursor
+
+    def write(self, records, cursor: dict[str, Any], *, fields, extra=None, **more) -> None:
+        """One answer's upsert and the progress that records it, all or nothing."""
+        with transaction.atomic():
+            counts = upsert_page(
+                records,
+                fields=fields,
+                lists=self.lists,
+                extra=extra,
+                new_since=self.run.started_at,
+            )
+            if cursor.get("phase") == "updates" and records:
+                since = datetime.fromisoformat(cursor["since"])
+                emails = [r.email.strip().lower() for r in records]
+                Prospect.objects.filter(email__in=emails, status_checked_at__lt=since).update(
+                    status_checked_at=None
+                )
+            if cursor.get("phase") not in {"pages", "updates"}:
+                counts.seen = 0  # the by-list (or by-update) pass is the one that "sees"
+            self.advance(cursor, counts, **more)
+
+    # -- phases
+
+    def run_phases(self) -> None:
+        while True:
+            cursor = self.run.cursor
+            phase = cursor.get("phase")
+            if phase == "lists":
+                self.phase_lists()
+            elif phase == "pages":
+                self.phase_pages()
+            elif phase == "details":
+                self.phase_details()
+            elif phase == "updates":
+                self.phase_updates()
+            elif phase == "statuses":
+                self.phase_statuses()
+                return
+            else:
+                raise ValueError(f"unknown sync phase {phase!r}")
+
+    def phase_lists(self) -> None:
+        self.check_time()
+        names = upsert_lists(self.client)
+        self.lists = ListIndex()
+        start = timezone.localdate() - timedelta(days=settings.KLENTY_SYNC_HISTORY_DAYS)
+        cursor = {"phase": "details", "day": start.isoformat(), "lists": names}
+        self.advance(cursor, lists_total=len(names), lists_done=0)
+
+    def phase_pages(self) -> None:
+        cursor = dict(self.run.cursor)
+        names: list[str] = cursor["lists"]
+        while cursor["list"] < len(names):
+            self.check_time()
+            name, page = names[cursor["list"]], cursor["page"]
+            try:
+                records = self.client.get_prospects_in_list(name, page=page, limit=PAGE_SIZE)
+            except ApiNotFound:
+                records = []  # the list is gone, or the last page was exactly full
+            done_with_list = len(records) < PAGE_SIZE
+            if done_with_list:
+                cursor = {**cursor, "list": cursor["list"] + 1, "page": 1}
+                self.write(records, cursor, fields=LIST_FIELDS, lists_done=cursor["list"])
+                ProspectList.objects.filter(name=name).update(synced_at=timezone.now())
+            else:
+                cursor = {**cursor, "page": page + 1}
+                self.write(records, cursor, fields=LIST_FIELDS)
+        self.advance(self.statuses_cursor())
+
+    def phase_details(self) -> None:
+        self.by_day(self.client.get_prospects_created_between, "created_on")
+        self.advance({**self.pages_cursor(), "lists": self.run.cursor["lists"]})
+
+    def phase_updates(self) -> None:
+        self.by_day(self.client.get_prospects_updated_since, "updated_on")
+        self.advance(self.statuses_cursor())
+
+    def by_day(self, fetch, date_field: str) -> None:
+        """One call a day from the cursor's day to today; the day is each prospect's date.
+
+        Small answers are written together (up to a page's worth) so a quiet day does
+        not cost a transaction of its own.
+        """
+        cursor = dict(self.run.cursor)
+        today = timezone.localdate()
+        day = date.fromisoformat(cursor["day"])
+        records: list[KlentyProspect] = []
+        extras: list[dict[str, Any]] = []
+        while day <= today:
+            self.check_time()
+            answer = fetch(day, day)
+            records.extend(answer)
+            extras.extend([{date_field: day}] * len(answer))
+            day += timedelta(days=1)
+            if len(records) >= PAGE_SIZE or day > today:
+                cursor = {**cursor, "day": day.isoformat()}
+                self.write(records, cursor, fields=PROFILE_FIELDS, extra=extras)
+                records, extras = [], []
+
+    def pages_cursor(self) -> dict[str, Any]:
+        return {"phase": "pages", "list": 0, "page": 1}
+
+    def statuses_cursor(self) -> dict[str, Any]:
+        return {"phase": "statuses", "checked": 0, "since": self.run.started_at.isoformat()}
+
+    @staticmethod
+    def _per_prospect(call, email: str):
+        """A per-prospect read; None when Klenty has no such prospect or refuses the address.
+
+        Those are marked checked so they are not asked about every run. Errors worth
+        retrying (Klenty down or busy) fail the run, which resumes here later.
+        """
+        try:
+            return call(email)
+        except ApiError as exc:
+            if exc.retryable:
+                raise
+            log.info("sync: nothing from Klenty for %s: %s", email, exc)
+            return None
+
+    def phase_statuses(self) -> None:
+        budget = settings.KLENTY_SYNC_STATUS_CHECKS
+        checked_before = datetime.fromisoformat(self.run.cursor["since"])
+        while self.run.cursor["checked"] < budget:
+            self.check_time()
+            room = budget - self.run.cursor["checked"]
+            batch = list(
+                Prospect.objects.filter(
+                    Q(status_checked_at__isnull=True)
+                    | Q(cadence_status__in=ACTIVE_CADENCE, status_checked_at__lt=checked_before)
+                ).order_by(
+                    F("status_checked_at").asc(nulls_first=True),
+                    F("updated_on").desc(nulls_last=True),  # just changed in Klenty first
+                    "pk",
+                )[: min(STATUS_BATCH, room)]
+            )
+            if not batch:
+                return
+            calls = 0
+            now = timezone.now()
+            details: list[KlentyProspect] = []
+            status_changes: set[int] = set()
+            for index, prospect in enumerate(batch):
+                first_check = prospect.status_checked_at is None
+                needed = 2 if first_check else 1
+                if calls + needed > room:
+                    batch = batch[:index]
+                    break
+                calls += needed
+                prospect.status_checked_at = now
+                status = self._per_prospect(self.client.get_prospect_status, prospect.email)
+                if status is not None:
+                    before = (prospect.prospect_status, prospect.cadence_status)
+                    prospect.prospect_status = status.prospect_status
+                    prospect.cadence_status = status.cadence_status
+                    if before != (status.prospect_status, status.cadence_status):
+                        status_changes.add(prospect.pk)
+                if first_check and status is not None:
+                    found = self._per_prospect(
+                        self.client.get_prospect_with_custom_fields, prospect.email
+                    )
+                    if found is not None:
+                        details.append(found)
+            if not batch:
+                return
+            cursor = {**self.run.cursor, "checked": self.run.cursor["checked"] + calls}
+            with transaction.atomic():
+                update_rows(batch, ["prospect_status", "cadence_status", "status_checked_at"])
+                fields = (*PROFILE_FIELDS, "custom_fields")
+                counts = upsert_page(
+                    details, fields=fields, lists=self.lists, new_since=self.run.started_at
+                )
+                counts.seen = 0
+                # A status that changed is an update too, unless this run created the row
+                # (or the details just written already counted it).
+                detailed = {found.email.strip().lower() for found in details}
+                counts.updated += sum(
+                    1
+                    for p in batch
+                    if p.pk in status_changes
+                    and p.email not in detailed
+                    and p.first_synced_at < self.run.started_at
+                )
+                self.advance(cursor, counts)
+
+
+# -- starting, claiming, finishing -------------------------------------------------
+
+
+def initial_cursor(kind: str) -> dict[str, Any]:
+    if kind == SyncRun.Kind.FULL:
+        return {"phase": "lists"}
+    last = last_successful()
+    since = last.started_at if last else timezone.now()
+    return {
+        "phase": "updates",
+        "day": timezone.localdate(since).isoformat(),
+        "since": since.isoformat(),
+    }
+
+
+def last_successful() -> SyncRun | None:
+    return SyncRun.objects.filter(status=SyncRun.Status.DONE).order_by("-started_at").first()
+
+
+def running_run() -> SyncRun | None:
+    """The run a live runner holds right now, if any."""
+    return (
+        SyncRun.objects.filter(status=SyncRun.Status.RUNNING, lease_until__gte=timezone.now())
+        .order_by("-started_at")
+        .first()
+    )
+
+
+def stalled_runs():
+    """Running runs whose runner died (lease lapsed) or handed over without a successor."""
+    return SyncRun.objects.filter(
+        Q(lease_until__lt=timezone.now()) | Q(lease_until__isnull=True),
+        status=SyncRun.Status.RUNNING,
+    ).order_by("started_at")
+
+
+def start_or_resume(kind: str, triggered_by_id: int | None = None) -> SyncRun:
+    """The unfinished run of this kind to resume, or a new one.
+
+    An incremental sync with nothing to be incremental to becomes a full one.
+    """
+    if kind == SyncRun.Kind.INCREMENTAL and last_successful() is None:
+        kind = SyncRun.Kind.FULL
+    latest = SyncRun.objects.filter(kind=kind).order_by("-started_at").first()
+    if latest is not None and latest.status != SyncRun.Status.DONE and latest.cursor:
+        return latest
+    return SyncRun.objects.create(
+        kind=kind,
+        triggered_by_id=triggered_by_id,
+        status=SyncRun.Status.RUNNING,
+        lease_until=None,  # free for the runner that created it to claim
+        cursor=initial_cursor(kind),
+    )
+
+
+def claim(run: SyncRun) -> datetime | None:
+    """Takes the lease if nobody holds it; the conditional UPDATE has one winner."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=lease_seconds())
+    claimed = (
+        SyncRun.objects.filter(
+            pk=run.pk, status__in=[SyncRun.Status.RUNNING, SyncRun.Status.FAILED]
+        )
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(status=SyncRun.Status.RUNNING, lease_until=lease, finished_at=None)
+    )
+    return lease if claimed else None
+
+
+def _end(run: SyncRun, lease: datetime, **values: Any) -> None:
+    SyncRun.objects.filter(pk=run.pk, lease_until=lease).update(
+        finished_at=timezone.now(), lease_until=None, **values
+    )
+
+
+def _record_error(run: SyncRun, lease: datetime, message: str) -> None:
+    stamp = timezone.now().strftime("%Y-%m-%d %H:%M:%S")
+    where = run.cursor.get("phase", "")
+    if where == "pages":
+        names = run.cursor.get("lists", [])
+        index = run.cursor.get("list", 0)
+        name = names[index] if index < len(names) else ""
+        where = f"list {name!r}, page {run.cursor.get('page')}"
+    line = f"{stamp} ({where}): {message}"
+    errors = f"{run.errors}\n{line}".strip() if run.errors else line
+    _end(run, lease, status=SyncRun.Status.FAILED, errors=errors[-10000:])
+
+
+def run_sync(
+    kind: str = "full",
+    triggered_by_id: int | None = None,
+    run_id: int | None = None,
+    *,
+    slice_seconds: float | None = SLICE_SECONDS,
+) -> SyncRun:
+    """The django-q2 task (and what `manage.py sync_klenty` calls with no time limit).
+
+    Safe to run twice at once: only the holder of the run's lease works on it.
+    """
+    if kind not in SyncRun.Kind.values:
+        raise ValueError(f"unknown sync kind {kind!r}")
+    live = running_run()
+    if run_id is None and live is not None:
+        return live
+    run = SyncRun.objects.get(pk=run_id) if run_id else start_or_resume(kind, triggered_by_id)
+    lease = claim(run)
+    if lease is None:
+        run.refresh_from_db()
+        return run
+    run.refresh_from_db()
+    user = run.triggered_by
+    deadline = time.monotonic() + slice_seconds if slice_seconds else None
+    runner = Runner(run, KlentyClient.from_settings(actor=user), lease, deadline)
+    try:
+        runner.run_phases()
+    except OutOfTime:
+        SyncRun.objects.filter(pk=run.pk, lease_until=runner.lease).update(lease_until=None)
+        async_task(
+            "prospects.sync.run_sync",
+            run.kind,
+            run.triggered_by_id,
+            run.pk,
+            task_name=f"sync run {run.pk}",
+        )
+    except LeaseLost:
+        log.warning("sync run %s: another runner took over", run.pk)
+    except ApiError as exc:
+        _record_error(runner.run, runner.lease, str(exc))
+    except Exception as exc:
+        _record_error(runner.run, runner.lease, f"Internal error: {exc!r}")
+        raise
+    else:
+        _end(run, runner.lease, status=SyncRun.Status.DONE, cursor={})
+    run.refresh_from_db()
+    return run
+
+
+def scheduled_sync() -> str:
+    """Scheduled every KLENTY_SYNC_MINUTES: resumes a stalled run, else syncs what changed."""
+    if running_run() is not None:
+        return "a sync is already running"
+    stalled = stalled_runs().first()
+    if stalled is not None:
+        run = run_sync(stalled.kind, stalled.triggered_by_id, stalled.pk)
+        return f"resumed sync run {run.pk}: {run.status}"
+    run = run_sync(SyncRun.Kind.INCREMENTAL)
+    return f"sync run {run.pk}: {run.status}"
+
+
+def queue_sync(kind: str, user) -> None:
+    """Queues a sync once the current transaction commits (a view's "Sync now")."""
+    user_id = user.pk if user else None
+    transaction.on_commit(
+        lambda: async_task("prospects.sync.run_sync", kind, user_id, task_name=f"{kind} sync")
+    )
+
+
+# -- what the status page shows -------------------------------------------------
+
+
+def progress_text(run: SyncRun) -> str:
+    cursor = run.cursor or {}
+    phase = cursor.get("phase")
+    if phase == "lists":
+        return "Reading Klenty's lists"
+    if phase == "pages":
+        names = cursor.get("lists", [])
+        index = cursor.get("list", 0)
+        name = names[index] if index < len(names) else ""
+        return (
+            f"List {min(index + 1, len(names))} of {len(names)} ({name}), "
+            f"page {cursor.get('page', 1)}"
+        )
+    if phase == "details":
+        return f"Reading prospects' details by creation day: {cursor.get('day')}"
+    if phase == "updates":
+        return f"Reading prospects updated on {cursor.get('day')}"
+    if phase == "statuses":
+        return (
+            f"Checking statuses: {cursor.get('checked', 0)} of "
+            f"{settings.KLENTY_SYNC_STATUS_CHECKS} calls"
+        )
+    return ""
