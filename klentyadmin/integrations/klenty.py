@@ -9,6 +9,7 @@ into one dataclass, and no code outside this module sees a raw Klenty payload.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -309,10 +310,16 @@ def dash_date(d: date) -> str:
 # -- normalisation: the only code that reads Klenty's payloads ----------------
 
 
+@functools.lru_cache(maxsize=512)
+def _fold(key: str) -> str:
+    return re.sub(r"[\s_]", "", key).lower()
+
+
 def _keys(raw: dict) -> dict[str, Any]:
     """Keys folded so "Custom Fields", "CustomFields" and "customFields" (or "Id",
-    "id" and "_id") are one key."""
-    return {re.sub(r"[\s_]", "", str(k)).lower(): v for k, v in raw.items()}
+    "id" and "_id") are one key. A sync folds the same few dozen keys millions of
+    times, hence the cache."""
+    return {_fold(str(k)): v for k, v in raw.items()}
 
 
 def _pick(k: dict[str, Any], *names: str) -> Any:
