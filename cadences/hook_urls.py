@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from cadences.views import receiver
+
+app_name = "hooks"
+
+urlpatterns = [
+    path("klenty/<str:token>/", receiver.klenty, name="klenty"),
+]

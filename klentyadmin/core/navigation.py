@@ -17,6 +17,13 @@ class NavItem:
 
 NAV = [
     NavItem("Home", "home"),
+    NavItem("Prospects", "prospects:search"),
+    NavItem("Cadences", "cadences:list"),
+    NavItem("Activity", "cadences:feed"),
+    NavItem("Reports", "reporting:dashboard"),
+    NavItem("Enrichment", "enrichment:domain_search"),
+    NavItem("Contacts", "contacts:list"),
+    NavItem("Webhooks", "cadences:webhooks", admins_only=True),
     NavItem("Audit log", "audit_log", managers_only=True),
     NavItem("API health", "api_health", admins_only=True),
     NavItem("Settings", "connections", admins_only=True),
@@ -30,7 +37,12 @@ def nav_items_for(user, path: str) -> list[dict]:
             continue
         if item.managers_only and not user.is_manager_or_admin:
             continue
-        url = reverse(item.url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        items.append({"label": item.label, "url": url, "active": active})
+        items.append({"label": item.label, "url": reverse(item.url_name), "active": False})
+    # The active item is the one whose URL is the longest prefix of the path, so
+    # /cadences/activity/ lights "Activity", not "Cadences".
+    matches = [
+        i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(i["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda i: len(i["url"]))["active"] = True
     return items

@@ -37,7 +37,7 @@ def test_a_wrong_password_is_refused_with_a_message(page, demo_users):
 
 def test_admin_tests_the_connection_against_the_sandbox(page, sandbox, demo_users):
     sign_in(page, "admin", "klenty-admin")
-    page.get_by_role("link", name="Settings").click()
+    page.get_by_role("link", name="Settings", exact=True).click()
 
     page.get_by_role("button", name="Test connection").click()
 

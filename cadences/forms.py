@@ -1,0 +1,77 @@
+"""Forms of the cadences app. Every value is checked here, before any call to Klenty."""
+
+from __future__ import annotations
+
+from django import forms
+
+from cadences.models import Cadence
+from klentyadmin.integrations.klenty import WEBHOOK_EVENTS
+from prospects.models import BulkAction
+
+EVENT_CHOICES = [(e, e) for e in WEBHOOK_EVENTS]
+_EVENTS_BY_LOWER = {e.lower(): e for e in WEBHOOK_EVENTS}
+
+
+class WebhookForm(forms.Form):
+    event = forms.CharField(max_length=200, widget=forms.Select(choices=EVENT_CHOICES))
+    url = forms.URLField(
+        required=False,
+        max_length=1000,
+        label="URL",
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"inputmode": "url", "placeholder": "https://…"}),
+        help_text="Leave empty to point it at this dashboard's receiver.",
+    )
+
+    def clean_event(self) -> str:
+        event = self.cleaned_data["event"].strip()
+        canonical = _EVENTS_BY_LOWER.get(event.lower())
+        if canonical is None:
+            raise forms.ValidationError(
+                f"“{event[:64]}” is not a Klenty webhook event. "
+                f"Choose one of: {', '.join(WEBHOOK_EVENTS)}."
+            )
+        return canonical
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Klenty can only call http:// or https:// addresses.")
+        return url
+
+
+class KlentyIdForm(forms.Form):
+    klenty_id = forms.CharField(max_length=64)
+
+
+class FeedFilterForm(forms.Form):
+    """The activity feed's filters; a value that does not parse is simply not applied."""
+
+    type = forms.ChoiceField(required=False, choices=[("", "Any event"), *EVENT_CHOICES])
+    cadence = forms.CharField(required=False, max_length=255)
+    owner = forms.CharField(required=False, max_length=254)
+
+
+class CadenceActionForm(forms.Form):
+    """Stop or resume the cadence for prospects ticked on the cadence page."""
+
+    action = forms.ChoiceField(
+        choices=[
+            (BulkAction.STOP_CADENCE, "Stop"),
+            (BulkAction.RESUME_CADENCE, "Resume"),
+        ]
+    )
+    prospect_ids = forms.TypedMultipleChoiceField(coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any id is acceptable here; the bulk engine keeps only what the user may touch.
+        self.fields["prospect_ids"].valid_value = lambda value: str(value).isdigit()
+        self.fields["prospect_ids"].error_messages["required"] = "Tick at least one prospect."
+
+
+class AddSearchForm(forms.Form):
+    """Start a cadence for every prospect a search matches (the search as a query string)."""
+
+    cadence = forms.ModelChoiceField(queryset=Cadence.objects.all(), empty_label="Choose…")
+    query = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)

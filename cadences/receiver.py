@@ -1,0 +1,244 @@
+"""Klenty's webhook deliveries: validate, store, and apply what they say for certain.
+
+Klenty neither signs deliveries nor gives them an id, so a delivery is trusted
+only because it came to an unguessable per-subscription URL, and an "exact
+duplicate" is the same raw body sent to the same subscription again. Everything
+that is not a well-formed delivery is refused with a reason and never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+
+from cadences.models import Event, WebhookSubscription
+from klentyadmin.integrations.klenty import WEBHOOK_EVENTS, parse_tags, parse_timestamp
+from prospects.models import Prospect
+
+EVENTS_BY_LOWER = {e.lower(): e for e in WEBHOOK_EVENTS}
+# camelCase key → (our field, longest value we keep).
+TEXT_FIELDS = {
+    "fullName": ("full_name", 300),
+    "cadenceName": ("cadence_name", 255),
+    "cadenceOwner": ("cadence_owner", 254),
+    "prospectOwner": ("prospect_owner", 254),
+    "list": ("list_name", 255),
+}
+# Other keys Klenty sends that we read nothing from, type-checked all the same.
+OTHER_TEXT_FIELDS = ("firstName", "lastName", "company")
+MAX_TEXT = 2000
+MAX_TAGS = 200
+JSON_MEDIA_TYPES = {"application/json"}
+# NUL cannot be stored in a PostgreSQL text column; lone surrogates cannot be encoded.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+class Refused(Exception):
+    """A delivery we will not store; `status` is the HTTP answer, str() the reason."""
+
+    def __init__(self, reason: str, status: int = 400):
+        super().__init__(reason)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Delivery:
+    event_type: str
+    email: str
+    fields: dict[str, str]
+    tags: list[str]
+    occurred_at: datetime | None
+
+
+# -- checking and parsing ----------------------------------------------------------
+
+
+def check_content_type(content_type: str) -> None:
+    media_type, _, params = content_type.partition(";")
+    if media_type.strip().lower() not in JSON_MEDIA_TYPES:
+        raise Refused("Send the body as application/json.", status=415)
+    charset = re.search(r"charset\s*=\s*\"?([\w-]+)", params, re.IGNORECASE)
+    if charset and charset.group(1).lower().replace("_", "-") not in {"utf-8", "utf8"}:
+        raise Refused("Send the body encoded as UTF-8.", status=415)
+
+
+def _reject_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def decode(raw: bytes) -> tuple[str, dict[str, Any]]:
+    """The body as text and as a JSON object, or Refused."""
+    if not raw.strip():
+        raise Refused("The body is empty.")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused("The body is not valid UTF-8.") from None
+    if text.startswith("\ufeff") or UNSTORABLE.search(text):
+        raise Refused("The body holds characters that cannot be stored.")
+    try:
+        body = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise Refused("The body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise Refused("The body must be a JSON object.")
+    return text, body
+
+
+def _text(body: dict[str, Any], key: str, limit: int = MAX_TEXT) -> str:
+    value = body.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Refused(f"{key} must be a string.")
+    if UNSTORABLE.search(value):
+        raise Refused(f"{key} holds characters that cannot be stored.")
+    value = value.strip()
+    if len(value) > limit:
+        raise Refused(f"{key} is longer than {limit} characters.")
+    return value
+
+
+def _email(body: dict[str, Any], key: str, *, required: bool) -> str:
+    value = _text(body, key, 254).lower()
+    if not value:
+        if required:
+            raise Refused(f"{key} is required.")
+        return ""
+    try:
+        validate_email(value)
+    except ValidationError:
+        raise Refused(f"{key} is not a valid email address.") from None
+    return value
+
+
+def _tags(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        if not all(isinstance(tag, str) for tag in value):
+            raise Refused("tags must be text or a list of text.")
+        value = ",".join(value)
+    if not isinstance(value, str) or UNSTORABLE.search(value) or len(value) > MAX_TEXT:
+        raise Refused("tags must be text or a list of text.")
+    return parse_tags(value)[:MAX_TAGS]
+
+
+def parse_delivery(body: dict[str, Any], subscribed_event: str) -> Delivery:
+    """Reads a delivery; the subscription's event stands in when the body names none."""
+    named = _text(body, "event", 64)
+    if named:
+        event_type = EVENTS_BY_LOWER.get(named.lower())
+        if event_type is None:
+            raise Refused(f"{named[:64]} is not a Klenty webhook event.")
+    else:
+        event_type = subscribed_event
+    email = _email(body, "email", required=True)
+    fields = {}
+    for key, (name, limit) in TEXT_FIELDS.items():
+        fields[name] = _text(body, key, limit)
+    for key in ("cadenceOwner", "prospectOwner"):
+        _email(body, key, required=False)
+    fields["cadence_owner"] = fields["cadence_owner"].lower()
+    fields["prospect_owner"] = fields["prospect_owner"].lower()
+    for key in OTHER_TEXT_FIELDS:
+        _text(body, key)
+    occurred_at = None
+    if body.get("timestamp") is not None:
+        occurred_at = parse_timestamp(_text(body, "timestamp", 64))
+        if occurred_at is None:
+            raise Refused("timestamp is not an ISO 8601 time.")
+    return Delivery(event_type, email, fields, _tags(body.get("tags")), occurred_at)
+
+
+# -- storing and applying ------------------------------------------------------------
+
+
+def receive(subscription: WebhookSubscription, raw: bytes) -> tuple[Event | None, bool]:
+    """Stores one delivery and applies it; (event, False) for a duplicate. Raises Refused."""
+    text, body = decode(raw)
+    delivery = parse_delivery(body, subscription.event)
+    prospect_id = Prospect.objects.filter(email=delivery.email).values_list("pk", flat=True).first()
+    changes = prospect_changes(delivery) if prospect_id else {}
+    if changes and overtaken(delivery, prospect_id):
+        changes = {}
+    try:
+        with transaction.atomic():
+            event = Event.objects.create(
+                subscription=subscription,
+                body_hash=hashlib.sha256(raw).hexdigest(),
+                raw_body=text,
+                event_type=delivery.event_type,
+                email=delivery.email,
+                tags=delivery.tags,
+                occurred_at=delivery.occurred_at,
+                prospect_id=prospect_id,
+                applied=describe(changes),
+                **delivery.fields,
+            )
+            if changes:
+                Prospect.objects.filter(pk=prospect_id).update(**changes)
+    except IntegrityError:
+        return None, False
+    return event, True
+
+
+# Events that state a prospect's status for certain: (prospect status, cadence status).
+STATUS_EFFECTS = {
+    "unsubscribe": ("Unsubscribed", "Stopped"),
+    "onMailBounce": ("Bounced", "Stopped"),
+    "reply": ("Replied", "Stopped"),
+    "startCadence": ("In Cadence", "In Cadence"),
+    "completeCadence": ("Completed", "Completed"),
+}
+
+
+def prospect_changes(delivery: Delivery) -> dict[str, str]:
+    """What the event says for certain about the cached prospect (nothing for opens,
+    clicks and the like)."""
+    effect = STATUS_EFFECTS.get(delivery.event_type)
+    if effect is None:
+        return {}
+    changes = {"prospect_status": effect[0], "cadence_status": effect[1]}
+    cadence = delivery.fields["cadence_name"]
+    if cadence and delivery.event_type in {"startCadence", "completeCadence", "reply"}:
+        changes["cadence_name"] = cadence
+    return changes
+
+
+def overtaken(delivery: Delivery, prospect_id: int) -> bool:
+    """Deliveries can arrive out of order: a status event older than one already
+    applied to the prospect must not undo it."""
+    if delivery.occurred_at is None:
+        return False
+    newer = Event.objects.filter(
+        prospect_id=prospect_id,
+        event_type__in=list(STATUS_EFFECTS),
+        occurred_at__gt=delivery.occurred_at,
+    )
+    return newer.exists()
+
+
+def describe(changes: dict[str, str]) -> str:
+    if not changes:
+        return ""
+    return f"status {changes['prospect_status']}, cadence {changes['cadence_status']}"
+
+
+# -- reading -------------------------------------------------------------------------
+
+
+def events_for_prospect(prospect: Prospect, limit: int = 50) -> QuerySet[Event]:
+    """The prospect's webhook events, newest first (matched by id, or by email before
+    the prospect reached the cache)."""
+    events = Event.objects.filter(Q(prospect=prospect) | Q(email=prospect.email))
+    return events.order_by("-received_at", "-id")[:limit]
