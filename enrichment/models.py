@@ -1,1 +1,89 @@
-from django.db import models  # noqa: F401
+"""What the enrichment pages keep: pushes to Klenty (so a cadence can follow the
+import), and Snov.io webhook subscriptions with the events they delivered."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+class EnrichmentPush(models.Model):
+    """One "Send to Klenty": a Bulk Add job, then optionally a Start cadence job."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    import_job = models.ForeignKey("prospects.BulkJob", on_delete=models.CASCADE, related_name="+")
+    cadence_name = models.CharField(max_length=255, blank=True)
+    cadence_job = models.ForeignKey(
+        "prospects.BulkJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    skipped = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Snov.io push {self.pk}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class SnovWebhook(models.Model):
+    """A subscription we made at Snov.io; its URL carries our unguessable token."""
+
+    snov_id = models.PositiveIntegerField(null=True, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    event_object = models.CharField(max_length=32)
+    event_action = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.event_object}.{self.event_action}"
+
+
+class SnovEvent(models.Model):
+    webhook = models.ForeignKey(SnovWebhook, on_delete=models.CASCADE, related_name="events")
+    event = models.CharField(max_length=64)
+    email = models.CharField(max_length=254, blank=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.event
+
+
+class VerificationRun(models.Model):
+    """ "Verify the emails of these prospects" on a Klenty search selection."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    prospect_ids = models.JSONField(default=list)
+    emails = models.JSONField(default=list)  # pasted on the verifier page (no prospects)
+    tag = models.CharField(max_length=100, blank=True)
+    mark_dnc = models.BooleanField(default=False)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    valid = models.PositiveIntegerField(default=0)
+    invalid = models.PositiveIntegerField(default=0)
+    unknown = models.PositiveIntegerField(default=0)
+    results = models.JSONField(default=list)  # [{"email", "status", "reason"}]
+    error = models.TextField(blank=True)
+    tag_job = models.ForeignKey(
+        "prospects.BulkJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dnc_job = models.ForeignKey(
+        "prospects.BulkJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Verification of {self.total} prospects"

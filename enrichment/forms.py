@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+
+DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z0-9-]{2,}$")
+MAX_VERIFY = 500
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def clean_domain_value(value: str) -> str:
+    domain = value.strip().lower()
+    for prefix in ("https://", "http://", "www."):
+        domain = domain.removeprefix(prefix)
+    domain = domain.split("/")[0]
+    if not DOMAIN_RE.match(domain):
+        raise forms.ValidationError("Enter a company domain such as brightforge.example.")
+    return domain
+
+
+class DomainForm(forms.Form):
+    domain = forms.CharField(max_length=253)
+    page = forms.IntegerField(min_value=1, max_value=500, required=False)
+
+    def clean_domain(self) -> str:
+        return clean_domain_value(self.cleaned_data["domain"])
+
+
+class FinderForm(forms.Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    domain = forms.CharField(max_length=253)
+
+    def clean_domain(self) -> str:
+        return clean_domain_value(self.cleaned_data["domain"])
+
+
+class VerifierForm(forms.Form):
+    emails = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}), help_text="One a line, up to 500."
+    )
+
+    def clean_emails(self) -> list[str]:
+        raw = re.split(r"[\s,;]+", self.cleaned_data["emails"])
+        emails = list(dict.fromkeys(e.strip().lower() for e in raw if e.strip()))
+        bad = [e for e in emails if not EMAIL_RE.match(e)]
+        if bad:
+            raise forms.ValidationError(f"Not an email address: {', '.join(bad[:5])}")
+        if len(emails) > MAX_VERIFY:
+            raise forms.ValidationError(f"Paste at most {MAX_VERIFY} emails at a time.")
+        return emails
+
+
+class SendForm(forms.Form):
+    list_name = forms.CharField(max_length=255)
+    cadence_name = forms.CharField(max_length=255, required=False)
+    company = forms.CharField(max_length=255, required=False)
+    domain = forms.CharField(max_length=253, required=False)
+
+    def clean_list_name(self) -> str:
+        name = self.cleaned_data["list_name"].strip()
+        if not name:
+            raise forms.ValidationError("Choose a Klenty list.")
+        return name
+
+
+class SettingsForm(forms.Form):
+    client_id = forms.CharField(max_length=255)
+    client_secret = forms.CharField(
+        max_length=255,
+        required=False,
+        widget=forms.PasswordInput,
+        help_text="Leave empty to keep the stored one.",
+    )
+
+    def clean_client_id(self) -> str:
+        return self.cleaned_data["client_id"].strip()
+
+
+class VerifySelectionForm(forms.Form):
+    prospect_ids = forms.CharField(required=False)  # comma-separated, from the search page
+    query = forms.CharField(required=False)  # or "all N matching": the search's querystring
+    tag = forms.CharField(max_length=100, initial="invalid-email")
+    mark_dnc = forms.BooleanField(required=False, label="Also mark them Do-Not-Contact")
+
+    def clean_prospect_ids(self) -> list[int]:
+        raw = self.cleaned_data["prospect_ids"]
+        try:
+            return [int(x) for x in raw.split(",") if x.strip()]
+        except ValueError:
+            raise forms.ValidationError("The selection is not valid.") from None
+
+    def clean_tag(self) -> str:
+        tag = self.cleaned_data["tag"].strip()
+        if not tag or "|" in tag:
+            raise forms.ValidationError("Give a tag without '|'.")
+        return tag
+
+
+class AnalyticsForm(forms.Form):
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError("The start date is after the end date.")
+        return data
+
+
+class RecipientStatusForm(forms.Form):
+    email = forms.EmailField()
+    status = forms.ChoiceField(choices=[(s, s) for s in ("Active", "Paused", "Unsubscribed")])
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+
+WEBHOOK_EVENT_CHOICES = [
+    ("campaign_email.sent", "Campaign email sent"),
+    ("campaign_email.first_sent", "First campaign email sent"),
+    ("campaign_email.opened", "Campaign email opened"),
+    ("campaign_reply.received", "Campaign reply received"),
+    ("campaign_reply.first_received", "First campaign reply received"),
+]
+
+
+class WebhookForm(forms.Form):
+    event = forms.ChoiceField(choices=WEBHOOK_EVENT_CHOICES)
+
+    def clean_event(self) -> tuple[str, str]:
+        obj, _, action = self.cleaned_data["event"].partition(".")
+        return obj, action

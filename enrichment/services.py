@@ -1,0 +1,260 @@
+"""Enrichment actions: search a domain, find and verify emails, push to Klenty.
+
+Views call these; every Snov.io call goes through `SnovClient`, every Klenty write
+through the bulk engine.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django_q.tasks import async_task
+
+from enrichment.models import EnrichmentPush
+from klentyadmin.integrations import snov
+from klentyadmin.integrations.errors import ApiError
+from klentyadmin.integrations.snov import SnovClient
+from prospects import bulk
+from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect
+
+log = logging.getLogger(__name__)
+
+# Rows travel between steps as "email|first|last|position|hash" checkbox values.
+SEPARATOR = "|"
+
+
+@dataclass(frozen=True)
+class Row:
+    email: str = ""
+    first_name: str = ""
+    last_name: str = ""
+    position: str = ""
+    prospect_hash: str = ""
+    status: str = ""
+    reason: str = ""
+
+    @property
+    def value(self) -> str:
+        parts = (self.email, self.first_name, self.last_name, self.position, self.prospect_hash)
+        return SEPARATOR.join(p.replace(SEPARATOR, " ") for p in parts)
+
+    @classmethod
+    def parse(cls, value: str) -> Row:
+        parts = (value.split(SEPARATOR) + [""] * 5)[:5]
+        return cls(parts[0].strip().lower(), *(p.strip() for p in parts[1:]))
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class DomainResults:
+    company: snov.CompanyInfo
+    prospects: snov.ProspectPage
+    emails: snov.EmailPage
+    generic: snov.EmailPage
+
+
+def search_domain(client: SnovClient, domain: str, page: int = 1) -> DomainResults:
+    return DomainResults(
+        company=client.domain_search(domain),
+        prospects=client.domain_prospects(domain, page),
+        emails=client.domain_emails(domain),
+        generic=client.generic_contacts(domain),
+    )
+
+
+def find_emails(client: SnovClient, rows: list[Row]) -> list[Row]:
+    """Each ticked prospect's best email (valid first); prospects without one drop out."""
+    found = []
+    for row in rows:
+        emails = client.prospect_emails(row.prospect_hash)
+        if not emails:
+            continue
+        best = sorted(emails, key=lambda e: e.status != "valid")[0]
+        found.append(
+            Row(best.email, row.first_name, row.last_name, row.position, row.prospect_hash)
+        )
+    return found
+
+
+def verify(client: SnovClient, rows: list[Row]) -> list[Row]:
+    results = {v.email: v for v in client.verify_emails([r.email for r in rows])}
+    verified = []
+    for row in rows:
+        v = results.get(row.email)
+        status = (v.status if v and v.verified else "") or "not verified yet"
+        verified.append(Row(**{**row.__dict__, "status": status, "reason": v.reason if v else ""}))
+    return verified
+
+
+def send_to_klenty(
+    *, user, rows: list[Row], list_name: str, cadence_name: str, company: str = "", domain: str = ""
+) -> EnrichmentPush:
+    """Bulk Add the rows not already in the cache; a Start cadence job follows."""
+    emails = {r.email for r in rows}
+    known = set(Prospect.objects.filter(email__in=emails).values_list("email", flat=True))
+    owner = "" if user.is_manager_or_admin else user.klenty_email
+    payload = []
+    for row in rows:
+        if row.email in known:
+            continue
+        known.add(row.email)
+        item = {
+            "email": row.email,
+            "first_name": row.first_name,
+            "last_name": row.last_name,
+            "title": row.position,
+            "company": company,
+            "company_domain": domain,
+            "list_name": list_name,
+            "tags": ["snov"],
+        }
+        if owner:
+            item["owner"] = owner
+        payload.append(item)
+    with transaction.atomic():
+        job = bulk.create_import_job(
+            user=user, rows=payload, description=f"Snov.io → Klenty list {list_name}"
+        )
+        push = EnrichmentPush.objects.create(
+            created_by=user,
+            import_job=job,
+            cadence_name=cadence_name,
+            skipped=len(rows) - len(payload),
+        )
+        if cadence_name:
+            transaction.on_commit(lambda: queue_cadence(push.pk))
+    return push
+
+
+def queue_cadence(push_id: int) -> None:
+    async_task("enrichment.services.start_cadence_after_import", push_id)
+
+
+def start_cadence_after_import(push_id: int) -> str:
+    """Once the import is done, start the cadence for the rows it added. Idempotent:
+    a second run finds the cadence job already made."""
+    push = EnrichmentPush.objects.select_related("import_job", "created_by").get(pk=push_id)
+    if push.cadence_job_id:
+        return "already started"
+    if push.import_job.status in (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING):
+        from django_q.tasks import schedule
+
+        schedule(
+            "enrichment.services.start_cadence_after_import",
+            push_id,
+            schedule_type="O",
+            next_run=_soon(),
+            repeats=1,
+        )
+        return "waiting for the import"
+    emails = push.import_job.items.filter(state=BulkJobItem.State.DONE).values_list(
+        "email", flat=True
+    )
+    ids = Prospect.objects.filter(email__in=list(emails)).values_list("pk", flat=True)
+    with transaction.atomic():
+        updated = EnrichmentPush.objects.filter(pk=push.pk, cadence_job__isnull=True)
+        job = bulk.create_job(
+            user=push.created_by,
+            action=BulkAction.START_CADENCE,
+            params={"cadence_name": push.cadence_name},
+            prospect_ids=list(ids),
+            description=f"Start cadence {push.cadence_name} for Snov.io prospects",
+        )
+        if not updated.update(cadence_job=job):
+            transaction.set_rollback(True)
+            return "already started"
+    return f"cadence job {job.pk}"
+
+
+def _soon():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return timezone.now() + timedelta(seconds=5)
+
+
+# -- "Verify the emails of these prospects" -------------------------------------------
+
+
+def create_verification_run(
+    *,
+    user,
+    prospect_ids: list[int] | None = None,
+    emails: list[str] | None = None,
+    tag: str = "",
+    mark_dnc: bool = False,
+):
+    from enrichment.models import VerificationRun
+
+    ids = list(
+        Prospect.objects.visible_to(user)
+        .filter(pk__in=prospect_ids or [])
+        .values_list("pk", flat=True)
+    )
+    emails = [] if ids else list(emails or [])
+    with transaction.atomic():
+        run = VerificationRun.objects.create(
+            created_by=user,
+            prospect_ids=ids,
+            emails=emails,
+            tag=tag,
+            mark_dnc=mark_dnc and user.is_manager_or_admin,
+            total=len(ids) or len(emails),
+        )
+        transaction.on_commit(lambda: async_task("enrichment.services.verify_prospects", run.pk))
+    return run
+
+
+def verify_prospects(run_id: int) -> str:
+    """Verify, then tag the invalid ones (and mark them Do-Not-Contact) through the
+    bulk engine. Only the runner that moves the run from queued to running works."""
+    from enrichment.models import VerificationRun
+
+    Status = VerificationRun.Status
+    if not VerificationRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
+        status=Status.RUNNING
+    ):
+        return "already taken"
+    run = VerificationRun.objects.select_related("created_by").get(pk=run_id)
+    by_email = dict(Prospect.objects.filter(pk__in=run.prospect_ids).values_list("email", "pk"))
+    try:
+        client = SnovClient.from_settings(actor=run.created_by)
+        results = client.verify_emails(list(by_email) or run.emails)
+    except ApiError as exc:
+        run.status, run.error = Status.FAILED, str(exc)
+        run.save(update_fields=["status", "error"])
+        return "failed"
+    invalid_ids = [by_email[v.email] for v in results if v.invalid and v.email in by_email]
+    run.valid = sum(1 for v in results if v.status == "valid")
+    run.invalid = len(invalid_ids)
+    run.unknown = len(results) - run.valid - run.invalid
+    run.results = [
+        {"email": v.email, "status": v.status or "not verified yet", "reason": v.reason}
+        for v in results
+    ]
+    with transaction.atomic():
+        if invalid_ids and run.tag:
+            run.tag_job = bulk.create_job(
+                user=run.created_by,
+                action=BulkAction.ADD_TAGS,
+                params={"tags": [run.tag]},
+                prospect_ids=invalid_ids,
+                description=f"Tag {len(invalid_ids)} invalid emails ({run.tag})",
+            )
+            if run.mark_dnc:
+                run.dnc_job = bulk.create_job(
+                    user=run.created_by,
+                    action=BulkAction.MARK_DNC,
+                    params={},
+                    prospect_ids=invalid_ids,
+                    description=f"Do-Not-Contact for {len(invalid_ids)} invalid emails",
+                )
+        run.status = Status.DONE
+        run.save()
+    return f"{run.invalid} invalid"

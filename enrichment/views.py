@@ -1,0 +1,192 @@
+"""Enrichment pages: domain search → find emails → verify → Send to Klenty, the email
+finder and verifier, and the Snov.io settings page. Failing calls show the message
+and a retry button; they never become a 500."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
+
+from enrichment import services
+from enrichment.forms import DomainForm, FinderForm, SendForm, SettingsForm, VerifierForm
+from enrichment.services import Row
+from klentyadmin.accounts.roles import admin_required, any_role
+from klentyadmin.core.models import Connection, Service
+from klentyadmin.integrations import snov
+from klentyadmin.integrations.errors import ApiError
+from klentyadmin.integrations.klenty import KlentyClient
+from klentyadmin.integrations.snov import CREDIT_COST, SnovClient
+
+PAGE = "enrichment/domain.html"
+
+
+def _balance(client: SnovClient) -> float | None:
+    try:
+        return client.balance().balance
+    except ApiError:
+        return None
+
+
+def _render(request, partial: str, context: dict) -> HttpResponse:
+    template = f"{PAGE}#{partial}" if request.htmx else PAGE
+    return render(request, template, {"costs": CREDIT_COST, **context})
+
+
+def _rows(request, name: str = "row") -> list[Row]:
+    return [Row.parse(v) for v in request.POST.getlist(name) if v.strip()][:500]
+
+
+@require_GET
+@any_role
+def domain_search(request):
+    form = DomainForm(request.GET or None)
+    context: dict = {"form": form}
+    if form.is_valid():
+        client = SnovClient.from_settings(actor=request.user)
+        domain = form.cleaned_data["domain"]
+        try:
+            context["results"] = services.search_domain(
+                client, domain, form.cleaned_data["page"] or 1
+            )
+        except ApiError as exc:
+            context["error"] = str(exc)
+        context["balance"] = _balance(client)
+        context["domain"] = domain
+    return _render(request, "search", context)
+
+
+@require_POST
+@any_role
+def find_emails(request):
+    rows = _rows(request, "prospect")
+    context: dict = {
+        "domain": request.POST.get("domain", ""),
+        "company": request.POST.get("company", ""),
+    }
+    if not rows:
+        context["error"] = "Tick at least one prospect."
+        return _render(request, "emails", context)
+    client = SnovClient.from_settings(actor=request.user)
+    try:
+        context["found"] = services.find_emails(client, rows)
+    except ApiError as exc:
+        context["error"] = str(exc)
+        context["retry_rows"] = rows
+    context["asked"] = len(rows)
+    context["balance"] = _balance(client)
+    return _render(request, "emails", context)
+
+
+@require_POST
+@any_role
+def verify(request):
+    rows = _rows(request)
+    context: dict = {
+        "domain": request.POST.get("domain", ""),
+        "company": request.POST.get("company", ""),
+    }
+    if not rows:
+        context["error"] = "Tick at least one email."
+        return _render(request, "verified", context)
+    client = SnovClient.from_settings(actor=request.user)
+    try:
+        context["verified"] = services.verify(client, rows)
+    except ApiError as exc:
+        context["error"] = str(exc)
+        context["retry_rows"] = rows
+    context["balance"] = _balance(client)
+    context["send_form"] = SendForm(
+        initial={"domain": context["domain"], "company": context["company"]}
+    )
+    context.update(_klenty_choices(request.user))
+    return _render(request, "verified", context)
+
+
+def _klenty_choices(user) -> dict:
+    try:
+        klenty = KlentyClient.from_settings(actor=user)
+        return {
+            "klenty_lists": [lst.name for lst in klenty.get_lists()],
+            "klenty_cadences": [c.name for c in klenty.get_company_cadences()],
+        }
+    except ApiError as exc:
+        return {"klenty_error": str(exc)}
+
+
+@require_POST
+@any_role
+def send(request):
+    form = SendForm(request.POST)
+    rows = _rows(request)
+    if not form.is_valid() or not rows:
+        error = "Tick at least one email." if not rows else "Choose a Klenty list."
+        return render(request, f"{PAGE}#send_error", {"error": error})
+    push = services.send_to_klenty(user=request.user, rows=rows, **form.cleaned_data)
+    note = f"Sending {push.import_job.total} prospects to Klenty"
+    if push.skipped:
+        note += f"; {push.skipped} already in Klenty were skipped"
+    messages.success(request, note + ".")
+    url = reverse("prospects:job", args=[push.import_job_id])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+@require_http_methods(["GET", "POST"])
+@any_role
+def finder(request):
+    form = FinderForm(request.POST or None)
+    context: dict = {"form": form, "costs": CREDIT_COST}
+    if request.method == "POST" and form.is_valid():
+        client = SnovClient.from_settings(actor=request.user)
+        try:
+            context["result"] = client.email_finder(**form.cleaned_data)
+            if request.POST.get("push") and not context["result"].found:
+                client.add_names_to_find_emails(**form.cleaned_data)
+                context["pushed"] = True
+        except ApiError as exc:
+            context["error"] = str(exc)
+        context["balance"] = _balance(client)
+    template = "enrichment/finder.html#result" if request.htmx else "enrichment/finder.html"
+    return render(request, template, context)
+
+
+@require_http_methods(["GET", "POST"])
+@any_role
+def verifier(request):
+    """Paste up to 500 emails; they are verified 10 a call in the worker."""
+    form = VerifierForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        run = services.create_verification_run(
+            user=request.user, emails=form.cleaned_data["emails"]
+        )
+        url = reverse("enrichment:verification_run", args=[run.pk])
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    return render(request, "enrichment/verifier.html", {"form": form, "costs": CREDIT_COST})
+
+
+@require_http_methods(["GET", "POST"])
+@admin_required
+def snov_settings(request):
+    connection, _ = Connection.objects.get_or_create(service=Service.SNOV)
+    form = SettingsForm(request.POST or None, initial={"client_id": connection.client_id})
+    context: dict = {"form": form, "connection": connection, "target": snov.snov_target()}
+    if request.method == "POST" and request.POST.get("test"):
+        client = SnovClient.from_settings(actor=request.user)
+        try:
+            context["tested_balance"] = client.balance().balance
+            connection.record_success()
+        except ApiError as exc:
+            context["error"] = str(exc)
+            connection.record_error(str(exc))
+    elif request.method == "POST" and form.is_valid():
+        connection.client_id = form.cleaned_data["client_id"]
+        if form.cleaned_data["client_secret"]:
+            connection.set_api_key(form.cleaned_data["client_secret"])
+        connection.save()
+        snov.forget_tokens()
+        messages.success(request, "Snov.io credentials saved.")
+        return redirect("enrichment:settings")
+    return render(request, "enrichment/settings.html", context)
