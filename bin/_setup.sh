@@ -29,7 +29,7 @@ ensure_venv() {
   wanted="$(sha256sum pyproject.toml | cut -d' ' -f1) extras=${extras}"
   if [ ! -f "$stamp" ] || ! grep -qxF "$wanted" "$stamp"; then
     echo "Installing Python packages into .venv"
-    .venv/bin/python -m pip install --quiet --upgrade pip
+    .venv/bin/python -m pip install --quiet --upgrade pip 2>&1 | grep -v "^WARNING: Location" || true
     if [ -n "$extras" ]; then
       .venv/bin/python -m pip install --quiet -e ".[${extras}]"
     else
@@ -40,11 +40,12 @@ ensure_venv() {
 }
 
 ensure_chromium() {
-  # Browser tests drive Debian's Chromium; Playwright's own browser download cannot work here.
+  # Debian's Chromium: browser tests drive it and report emails draw charts with it.
+  # Playwright's and kaleido's own browser downloads cannot work here.
   if command -v chromium >/dev/null 2>&1; then
     return 0
   fi
-  echo "Installing Debian's chromium for the browser tests"
+  echo "Installing Debian's chromium"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq

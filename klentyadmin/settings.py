@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "prospects",
     "cadences",
     "reporting",
+    "enrichment",
+    "contacts",
 ]
 
 MIDDLEWARE = [
@@ -102,11 +104,15 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Memory-mapped reads and a larger page cache keep search fast on a big cache;
+    # persistent connections (CONN_MAX_AGE above) keep that cache warm.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
         "transaction_mode": "IMMEDIATE",
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            "PRAGMA mmap_size=268435456; PRAGMA cache_size=-32768;"
+        ),
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -176,7 +182,9 @@ if PRODUCTION:
 
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -247,6 +255,8 @@ SNOV_CLIENT_ID = env_str("SNOV_CLIENT_ID")
 SNOV_CLIENT_SECRET = env_str("SNOV_CLIENT_SECRET")
 SNOV_API_BASE = env_str("SNOV_API_BASE").rstrip("/")
 SNOV_RATE_LIMIT_PER_MIN = env_int("SNOV_RATE_LIMIT_PER_MIN", 60, minimum=1)
+# How long to poll an asynchronous Snov.io task before telling the user to come back.
+SNOV_POLL_SECONDS = env_float("SNOV_POLL_SECONDS", 20)
 CRM_API_KEY = env_str("CRM_API_KEY")
 CRM_API_BASE = env_str("CRM_API_BASE").rstrip("/")
 CRM_RATE_LIMIT_PER_MIN = env_int("CRM_RATE_LIMIT_PER_MIN", 60, minimum=1)
@@ -303,6 +313,8 @@ REPORTS_REFRESH_DAYS = env_int("REPORTS_REFRESH_DAYS", 3, minimum=1)
 REPORTS_STEPWISE_DAYS = env_int("REPORTS_STEPWISE_DAYS", 90, minimum=1)
 # Klenty keeps calls for about 30 days and refuses a startDate further back than 29.
 REPORTS_CALL_DAYS = env_int("REPORTS_CALL_DAYS", 29, minimum=1)
+if REPORTS_CALL_DAYS > 29:
+    raise ImproperlyConfigured("REPORTS_CALL_DAYS must be 29 or less: Klenty refuses older starts")
 # How often due report emails are looked for; each is sent at its own hour.
 REPORTS_EMAIL_MINUTES = env_int("REPORTS_EMAIL_MINUTES", 5, minimum=1)
 REPORTS_EMAIL_MAX_ATTEMPTS = env_int("REPORTS_EMAIL_MAX_ATTEMPTS", 3, minimum=1)

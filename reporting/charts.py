@@ -129,7 +129,8 @@ def sums(*metrics: str) -> dict[str, Sum]:
 def rates(totals: dict[str, int]) -> dict[str, float | None]:
     added = totals.get("prospects_added", 0)
     return {
-        "Open rate": ratio(totals.get("opens", 0), added),
+        # Opens count every open, so this can pass 100%: label it as the ratio it is.
+        "Opens ÷ prospects added": ratio(totals.get("opens", 0), added),
         "Click rate": ratio(totals.get("clicks", 0), totals.get("opens", 0)),
         "Reply rate": ratio(totals.get("replies", 0), added),
         "Bounce rate": ratio(totals.get("bounces", 0), added),

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects.models import Prospect, ProspectList
-from tests.browser.conftest import sign_in
+from tests.fixtures.browser import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
+from tests.fixtures.browser import sign_in
 
 pytestmark = pytest.mark.browser
 

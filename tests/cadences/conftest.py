@@ -4,9 +4,6 @@ import pytest
 
 from cadences.models import WebhookSubscription
 
-# The browser fixtures (page, demo_users) for tests/cadences/test_browser.py.
-from tests.browser.conftest import browser, demo_users, page  # noqa: F401
-
 
 @pytest.fixture(autouse=True)
 def _fast_api(settings):

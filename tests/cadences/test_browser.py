@@ -5,8 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import sign_in
 from tests.cadences.conftest import cache_from_sandbox
+from tests.fixtures.browser import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -2,9 +2,6 @@ from __future__ import annotations
 
 import pytest
 
-# The browser fixtures (page, demo_users) for tests/contacts/test_browser.py.
-from tests.browser.conftest import browser, demo_users, page  # noqa: F401
-
 
 @pytest.fixture(autouse=True)
 def _fast_api_settings(settings):

@@ -7,8 +7,8 @@ from playwright.sync_api import expect
 
 from klentyadmin.integrations.klenty import KlentyClient
 from klentyadmin.sandbox.team import MANAGER_EMAIL
-from tests.browser.conftest import sign_in
 from tests.contacts.helpers import cache, crm_contacts, klenty_emails
+from tests.fixtures.browser import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,6 @@ from __future__ import annotations
 import pytest
 
 from klentyadmin.integrations import snov
-from tests.browser.conftest import browser, demo_users, page  # noqa: F401  (the browser test)
 
 
 @pytest.fixture(autouse=True)

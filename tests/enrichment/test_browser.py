@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from klentyadmin.integrations.klenty import KlentyClient
-from tests.browser.conftest import sign_in
+from tests.fixtures.browser import sign_in
 
 pytestmark = pytest.mark.browser
 

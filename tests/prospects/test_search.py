@@ -394,7 +394,9 @@ def test_a_reps_page_also_takes_a_fixed_number_of_queries(
     rep_client, django_assert_max_num_queries, size
 ):
     _seed(size)
-    with django_assert_max_num_queries(9):  # no owner dropdown for a Rep; one DISTINCT per other dropdown
+    with django_assert_max_num_queries(
+        9
+    ):  # no owner dropdown for a Rep; one DISTINCT per other dropdown
         response = rep_client.get(URL)
     assert response.context["results"].count == size // 2
 

@@ -8,10 +8,6 @@ import pytest
 from reporting.models import Call, EngagementDay
 from reporting.rollups import rebuild_all
 
-# The browser fixtures live beside the other browser tests; importing them here
-# makes them fixtures of this folder too (test_browser.py).
-from tests.browser.conftest import browser, demo_users, page  # noqa: F401
-
 TODAY = date(2026, 3, 16)  # a Monday
 REPS = [
     "priya.natarajan@northwind.example",

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from reporting.models import Call, EngagementDay
 from reporting.rollups import rebuild_all
-from tests.browser.conftest import sign_in
+from tests.fixtures.browser import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,8 @@ from tests.sandbox.conftest import MANAGER, assert_error, one
 
 def test_health_names_the_mounted_services(sandbox):
     body = requests.get(f"{sandbox.url}/_sandbox/health", timeout=5).json()
-    assert body["status"] == "ok" and body["services"] == {"klenty": "/klenty/apis/v1"}
+    assert body["status"] == "ok"
+    assert body["services"] == {"klenty": "/klenty/apis/v1", "snov": "/snov", "crm": "/crm"}
 
 
 def test_reset_is_fast_and_restores_the_seeded_state(sandbox, klenty):

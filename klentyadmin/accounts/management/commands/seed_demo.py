@@ -8,9 +8,7 @@ class Command(BaseCommand):
     help = "Create the demo users (admin, manager, rep) and print their sign-ins."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--force", action="store_true", help="Allow it in production settings."
-        )
+        parser.add_argument("--force", action="store_true", help="Allow it in production settings.")
 
     def handle(self, *args, force: bool = False, **options):
         if settings.PRODUCTION and not force:
