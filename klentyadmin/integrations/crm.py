@@ -10,15 +10,17 @@ raw CRM payload.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from klentyadmin.core.connections import CrmTarget, crm_target
 from klentyadmin.integrations.errors import ApiValidationError
 from klentyadmin.integrations.http import ApiSession, AuditInfo
+from klentyadmin.integrations.values import iso_timestamp
+from klentyadmin.integrations.values import rate_limit_key as account_rate_limit_key
+from klentyadmin.integrations.values import text as _text
 
 SERVICE = "crm"
 AUTH_HEADER = "X-Api-Key"
@@ -144,10 +146,6 @@ class ContactFields:
 # -- normalisation: the only code that reads the CRM's payloads ----------------
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
 def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -179,16 +177,7 @@ def parse_color(value: Any) -> str:
 
 
 def parse_timestamp(value: Any) -> datetime | None:
-    text = _text(value)
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return iso_timestamp(value) if _text(value) else None
 
 
 def parse_phone_numbers(value: Any) -> list[str]:
@@ -361,6 +350,5 @@ class CrmClient:
 
 
 def rate_limit_key(target: CrmTarget) -> str:
-    """One budget per CRM workspace key; only a digest reaches file or Redis names."""
-    digest = hashlib.sha256(f"{target.api_base}|{target.api_key}".encode()).hexdigest()
-    return f"crm-{digest[:24]}"
+    """One budget per CRM workspace key."""
+    return account_rate_limit_key("crm", target.api_base, target.api_key)

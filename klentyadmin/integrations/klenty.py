@@ -10,7 +10,6 @@ into one dataclass, and no code outside this module sees a raw Klenty payload.
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import re
 from collections.abc import Iterator
@@ -25,6 +24,24 @@ from django.core.validators import validate_email
 from klentyadmin.core.connections import KlentyTarget, klenty_target
 from klentyadmin.integrations.errors import ApiNotFound, ApiValidationError
 from klentyadmin.integrations.http import ApiSession, AuditInfo
+from klentyadmin.integrations.values import (
+    integer as _int,
+)
+from klentyadmin.integrations.values import (
+    iso_timestamp,
+)
+from klentyadmin.integrations.values import (
+    items as _list,
+)
+from klentyadmin.integrations.values import (
+    number as _float,
+)
+from klentyadmin.integrations.values import (
+    rate_limit_key as account_rate_limit_key,
+)
+from klentyadmin.integrations.values import (
+    text as _text,
+)
 
 SERVICE = "klenty"
 AUTH_HEADER = "x-API-key"
@@ -329,28 +346,6 @@ def _pick(k: dict[str, Any], *names: str) -> Any:
     return None
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0
-
-
-def _float(value: Any) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, list | tuple) else []
-
-
 def parse_tags(value: Any) -> list[str]:
     """Tags from "paid , new , sales", "Tag1|Tag2", "Tag1,Tag2", a list, "" or None."""
     if value is None:
@@ -379,18 +374,7 @@ def parse_custom_fields(value: Any) -> dict[str, str]:
 
 def parse_timestamp(value: Any) -> datetime | None:
     """ISO timestamps such as "2023-10-09T20:16:10.000Z" -> aware UTC datetime."""
-    if isinstance(value, datetime):
-        parsed = value
-    elif not _text(value):
-        return None
-    else:
-        try:
-            parsed = datetime.fromisoformat(_text(value))
-        except ValueError:
-            return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return iso_timestamp(value) if value else None
 
 
 def parse_date(value: Any) -> date | None:
@@ -1021,10 +1005,7 @@ class KlentyClient:
 
 
 def rate_limit_key(target: KlentyTarget) -> str:
-    """One budget per Klenty account: the base URL and a digest of the key, so the
-    key itself never reaches a file name or a Redis key."""
-    digest = hashlib.sha256(f"{target.api_base}|{target.api_key}".encode()).hexdigest()
-    return f"klenty-{digest[:24]}"
+    return account_rate_limit_key(SERVICE, target.api_base, target.api_key)
 
 
 def _segment(value: str) -> str:

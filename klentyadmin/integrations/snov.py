@@ -31,6 +31,21 @@ from django.core.cache import cache
 from klentyadmin.core.connections import SnovTarget, snov_target
 from klentyadmin.integrations.errors import ApiAuthError, ApiError, ApiValidationError
 from klentyadmin.integrations.http import ApiSession, AuditInfo
+from klentyadmin.integrations.values import (
+    integer as _int,
+)
+from klentyadmin.integrations.values import (
+    items as _list,
+)
+from klentyadmin.integrations.values import (
+    mapping as _dict,
+)
+from klentyadmin.integrations.values import (
+    number as _float,
+)
+from klentyadmin.integrations.values import (
+    text as _text,
+)
 
 SERVICE = "snov"
 TOKEN_PATH = "/v1/oauth/access_token"
@@ -288,32 +303,6 @@ class AddedProspect:
 
 
 # -- normalisation: the only code that reads Snov.io's payloads ---------------
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return 0
-
-
-def _float(value: Any) -> float:
-    try:
-        return float(str(value).rstrip("%").strip())
-    except (TypeError, ValueError):
-        return 0.0
-
-
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: Any) -> list:
-    return value if isinstance(value, list) else []
 
 
 def _unwrap(body: Any) -> Any:
