@@ -143,11 +143,24 @@ def webhook_action(request, snov_id: int):
 # -- "Verify the emails of these prospects" ----------------------------------------------
 
 
+def selection_data(post: QueryDict) -> QueryDict:
+    """The search page posts ticked rows as repeated `prospect_ids` plus a `scope`;
+    this form keeps them comma-separated, and `query` only for "all matching"."""
+    if "scope" not in post:
+        return post
+    data = post.copy()
+    data["prospect_ids"] = ",".join(post.getlist("prospect_ids"))
+    if post.get("scope") != "all":
+        data["query"] = ""
+    data.setdefault("tag", VerifySelectionForm.base_fields["tag"].initial)
+    return data
+
+
 @require_POST
 @any_role
 def verify_selection(request):
     """From a Klenty search selection: confirm (cost, count), then queue the run."""
-    form = VerifySelectionForm(request.POST)
+    form = VerifySelectionForm(selection_data(request.POST))
     if not form.is_valid():
         return render(request, "enrichment/verify_selection.html", {"form": form, "count": 0})
     data = form.cleaned_data

@@ -107,3 +107,25 @@ def test_verify_a_selection_tags_the_invalid_ones_and_marks_them_dnc(
         assert BulkJob.objects.get(action="mark_dnc").total == run.invalid
     poll = manager_client.get(f"/enrichment/verify-prospects/{run.pk}/", **HTMX)
     assert poll.status_code == 286
+
+
+def test_the_search_pages_selection_opens_the_verification_confirmation(manager_client):
+    from prospects.models import Prospect
+
+    ticked = [Prospect.objects.create(email=f"v{i}@acme.example") for i in range(3)]
+    Prospect.objects.create(email="not-ticked@acme.example")
+
+    response = manager_client.post(
+        "/enrichment/verify-prospects/",
+        {
+            "prospect_ids": [p.pk for p in ticked],
+            "scope": "selected",
+            "query": "q=acme",
+            "action": "",
+        },
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'value="{",".join(str(p.pk) for p in ticked)}"' in body
+    assert response.context["count"] == 3
