@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.utils import timezone
 
 from cadences.models import Cadence, Event
 from prospects.models import Prospect
+from reporting.models import EngagementDay
 
-# Engagement counted from webhook events until the reporting snapshots exist.
-ENGAGEMENT_EVENTS = {
-    "sent": "sendProspect",
-    "opens": "open",
-    "clicks": "click",
-    "replies": "reply",
-    "bounces": "onMailBounce",
-    "unsubscribes": "unsubscribe",
-}
+# The engagement summary: the reporting app's daily Klenty figures over this window.
+ENGAGEMENT_DAYS = 30
+ENGAGEMENT_METRICS = ("prospects_added", "opens", "clicks", "replies", "bounces", "unsubscribes")
 
 
 @dataclass
@@ -53,35 +49,47 @@ def prospect_counts(user) -> dict[str, dict[str, int]]:
     return {row["cadence_name"]: row for row in rows}
 
 
-def event_figures(user) -> dict[str, dict]:
-    aggregates = {
-        key: Count("pk", filter=Q(event_type=event)) for key, event in ENGAGEMENT_EVENTS.items()
-    }
+def last_activity(user) -> dict[str, datetime]:
+    """When a webhook event last arrived for each cadence (events the viewer may see)."""
     rows = (
         Event.objects.visible_to(user)
         .exclude(cadence_name="")
         .order_by()
         .values("cadence_name")
-        .annotate(last=Max("received_at"), **aggregates)
+        .annotate(last=Max("received_at"))
+    )
+    return {row["cadence_name"]: row["last"] for row in rows}
+
+
+def engagement_figures() -> dict[str, dict[str, int]]:
+    """Klenty's own engagement counts per cadence over the last ENGAGEMENT_DAYS days,
+    summed from the reporting pulls' daily rows."""
+    since = timezone.localdate() - timedelta(days=ENGAGEMENT_DAYS)
+    rows = (
+        EngagementDay.objects.filter(day__gte=since)
+        .order_by()
+        .values("cadence_name")
+        .annotate(**{metric: Sum(metric) for metric in ENGAGEMENT_METRICS})
     )
     return {row["cadence_name"]: row for row in rows}
 
 
 def summaries(user) -> list[CadenceSummary]:
-    """Every visible cadence with its figures, in three queries whatever the count."""
+    """Every visible cadence with its figures, in four queries whatever the count."""
     counts = prospect_counts(user)
-    events = event_figures(user)
+    activity = last_activity(user)
+    engagement = engagement_figures()
     result = []
     for cadence in visible_cadences(user):
         row = counts.get(cadence.name, {})
-        figures = events.get(cadence.name, {})
+        figures = engagement.get(cadence.name, {})
         result.append(
             CadenceSummary(
                 cadence=cadence,
                 prospects=row.get("total", 0),
                 in_cadence=row.get("in_cadence", 0),
-                last_activity=figures.get("last"),
-                engagement={key: figures.get(key, 0) for key in ENGAGEMENT_EVENTS},
+                last_activity=activity.get(cadence.name),
+                engagement={key: figures.get(key) or 0 for key in ENGAGEMENT_METRICS},
             )
         )
     return result

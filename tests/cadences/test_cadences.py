@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from cadences.models import Cadence, CadenceRefresh, Event
 from cadences.sync import refresh_cadences
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects.models import BulkAction, BulkJob
+from reporting.models import EngagementDay
 from tests.cadences.conftest import cache_from_sandbox, make_prospect
 
 MORGAN = "morgan.hale@northwind.example"
@@ -64,13 +68,23 @@ def test_the_cadences_page_lists_names_owners_counts_and_activity(
         email="a@x.example",
         cadence_name=cadence.name,
     )
+    today = timezone.localdate()
+    EngagementDay.objects.create(cadence_name=cadence.name, day=today, opens=4, replies=1)
+    EngagementDay.objects.create(
+        cadence_name=cadence.name, day=today - timedelta(days=1), opens=3, prospects_added=5
+    )
+    EngagementDay.objects.create(  # outside the 30-day window
+        cadence_name=cadence.name, day=today - timedelta(days=45), opens=100
+    )
 
     with django_assert_max_num_queries(12):
         response = manager_client.get(reverse("cadences:list"))
 
     row = next(r for r in response.context["summaries"] if r.cadence == cadence)
     assert (row.prospects, row.in_cadence) == (2, 1)
-    assert row.engagement["opens"] == 1
+    assert row.engagement["opens"] == 7
+    assert row.engagement["replies"] == 1
+    assert row.engagement["prospects_added"] == 5
     assert row.last_activity is not None
     html = response.content.decode()
     assert cadence.name in html
