@@ -118,3 +118,19 @@ def test_a_rejected_key_is_reported_and_remembered(admin_client, sandbox, settin
     assert "API key" in body
     assert "wrong-key-000000" not in body
     assert "API key" in Connection.objects.get().last_error
+
+
+@pytest.mark.django_db
+def test_the_key_is_in_no_page_after_it_was_used(admin_client, sandbox, settings):
+    save_key(admin_client)
+    stored = Connection.objects.get()
+    # Point the stored key at the sandbox so the test call reaches it (and is refused).
+    settings.KLENTY_API_BASE = settings.KLENTY_APP_BASE = sandbox.klenty_base
+    admin_client.post(reverse("test_connection"), headers={"HX-Request": "true"})
+
+    pages = ["home", "connections", "api_health", "audit_log", "prospects:search", "cadences:list"]
+    for name in pages:
+        body = admin_client.get(reverse(name)).content.decode()
+        assert SECRET not in body, name
+        assert stored.api_key_encrypted not in body, name
+    assert "API key" in Connection.objects.get().last_error
