@@ -76,3 +76,14 @@ def test_schedules_exist_once_each(db):
     )
     assert sorted(names) == sorted(set(names))
     assert "reports: send emails" in names
+
+
+def test_managers_reach_snov_campaigns_from_the_reports_and_reps_do_not(
+    client, manager_user, rep_user
+):
+    campaigns = reverse("enrichment:campaigns")
+
+    client.force_login(manager_user)
+    assert campaigns in client.get(reverse("reporting:dashboard")).content.decode()
+    client.force_login(rep_user)
+    assert campaigns not in client.get(reverse("reporting:dashboard")).content.decode()
