@@ -49,19 +49,25 @@ def other_rep_user(db):
     return make_user("diego", "rep", "diego.alvarez@northwind.example")
 
 
-@pytest.fixture
-def admin_client(client, admin_user):
-    client.force_login(admin_user)
+def signed_in_client(user):
+    """A client of its own per user, so one test can act as several people."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
     return client
 
 
 @pytest.fixture
-def manager_client(client, manager_user):
-    client.force_login(manager_user)
-    return client
+def admin_client(admin_user):
+    return signed_in_client(admin_user)
 
 
 @pytest.fixture
-def rep_client(client, rep_user):
-    client.force_login(rep_user)
-    return client
+def manager_client(manager_user):
+    return signed_in_client(manager_user)
+
+
+@pytest.fixture
+def rep_client(rep_user):
+    return signed_in_client(rep_user)
