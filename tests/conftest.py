@@ -15,6 +15,8 @@ def _tasks_run_inline(monkeypatch, settings, tmp_path):
 
     monkeypatch.setattr(Conf, "SYNC", True)
     settings.RATE_LIMIT_DIR = tmp_path / "ratelimit"
+    # Test users need a password, not a slow one.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def make_user(username: str, role: str, klenty_email: str = ""):
