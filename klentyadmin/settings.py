@@ -277,9 +277,12 @@ LOGGING = {
 
 # Prospect sync (prospects/sync.py)
 KLENTY_SYNC_MINUTES = env_int("KLENTY_SYNC_MINUTES", 15, minimum=1)
-# Per-prospect calls (status, and custom fields the first time) an incremental or
-# full sync may spend; keeps each run well inside KLENTY_RATE_LIMIT_PER_MIN.
-KLENTY_SYNC_STATUS_CHECKS = env_int("KLENTY_SYNC_STATUS_CHECKS", 200, minimum=0)
+# Per-prospect calls (status, and custom fields the first time) one sync run may
+# spend. Klenty has no bulk status call, so by default a run spends five minutes of
+# the rate limit on them, leaving the rest of each interval to everything else.
+KLENTY_SYNC_STATUS_CHECKS = env_int(
+    "KLENTY_SYNC_STATUS_CHECKS", 5 * KLENTY_RATE_LIMIT_PER_MIN, minimum=0
+)
 # How far back a full sync reads prospects' details by creation day.
 KLENTY_SYNC_HISTORY_DAYS = env_int("KLENTY_SYNC_HISTORY_DAYS", 365, minimum=0)
 
