@@ -780,6 +780,13 @@ class SnovClient:
     def _domain(domain: str) -> str:
         return domain.strip().lower().removeprefix("https://").removeprefix("http://").strip("/")
 
+    def _domain_page(self, domain: str, next_token: str) -> dict[str, str]:
+        """The body of a paged domain start call: the domain, and `next` after page one."""
+        payload = {"domain": self._domain(domain)}
+        if next_token:
+            payload["next"] = next_token
+        return payload
+
     # -- Domain search (v2, async) -------------------------------------------------
 
     def domain_search_start(self, domain: str) -> TaskStarted:
@@ -839,9 +846,7 @@ class SnovClient:
 
     def domain_emails_start(self, domain: str, next_token: str = "") -> TaskStarted:
         # "Domain emails": start; 50 a page, `next` for the following one.
-        payload = {"domain": self._domain(domain)}
-        if next_token:
-            payload["next"] = next_token
+        payload = self._domain_page(domain, next_token)
         path = "/v2/domain-search/domain-emails/start"
         return parse_task(self._call("POST", path, "domain_emails_start", json=payload))
 
@@ -855,9 +860,7 @@ class SnovClient:
 
     def generic_contacts_start(self, domain: str, next_token: str = "") -> TaskStarted:
         # "Generic contacts": start.
-        payload = {"domain": self._domain(domain)}
-        if next_token:
-            payload["next"] = next_token
+        payload = self._domain_page(domain, next_token)
         path = "/v2/domain-search/generic-contacts/start"
         return parse_task(self._call("POST", path, "generic_contacts_start", json=payload))
 
