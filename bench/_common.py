@@ -71,3 +71,37 @@ def markdown_table(header: tuple[str, ...], rows: list[tuple]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def record_figure(
+    figure: str,
+    result: str,
+    *,
+    target: str = "—",
+    met: bool | None = None,
+    compared_with: str = "—",
+) -> None:
+    """One line of the benchmark report (bench/report.py).
+
+    When BENCH_FIGURES names a file, the figure is appended to it as a JSON line, with
+    the command that produced it; run alone, a script only prints its own tables.
+    `target` is the issue's target in words ("p95 ≤ 30 ms"), `met` whether this run
+    met it (None when there is no target), `compared_with` the baseline the figure is
+    measured against (Django admin's changelist, the configured rate limit, ...).
+    """
+    import json
+
+    path = os.environ.get("BENCH_FIGURES")
+    if not path:
+        return
+    command = " ".join([".venv/bin/python", os.path.relpath(sys.argv[0], ROOT), *sys.argv[1:]])
+    line = {
+        "figure": figure,
+        "result": result,
+        "target": target,
+        "met": met,
+        "compared_with": compared_with,
+        "command": command,
+    }
+    with open(path, "a", encoding="utf-8") as out:
+        out.write(json.dumps(line, ensure_ascii=False) + "\n")
