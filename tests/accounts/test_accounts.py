@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 
 from klentyadmin.accounts.demo import DEMO_LOGINS, ensure_demo_users
@@ -61,5 +62,6 @@ def test_the_demo_users_exist_once_each_with_their_roles(client):
     for login in DEMO_LOGINS:
         user = User.objects.get(username=login.username)
         assert user.role == login.role
-        assert client.login(username=login.username, password=login.password)
+        # django-axes checks every sign-in, so it needs the request a real sign-in has.
+        assert client.login(request=HttpRequest(), username=login.username, password=login.password)
     assert User.objects.get(username="rep").klenty_email == "priya.natarajan@northwind.example"

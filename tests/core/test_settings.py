@@ -67,3 +67,20 @@ def test_schedules_are_declared_once_however_often_migrate_runs():
     ensure_schedules()
 
     assert Schedule.objects.filter(name__in=[s.name for s in SCHEDULES]).count() == len(SCHEDULES)
+
+
+def test_production_cookies_are_secure_http_only_and_same_site(tmp_path):
+    result = run_manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.SESSION_COOKIE_SECURE, "
+        "s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, "
+        "s.CSRF_COOKIE_SAMESITE, s.SECURE_SSL_REDIRECT)",
+        KLENTYADMIN_ENV="production",
+        SECRET_KEY="x" * 20 + "Q2v9!mR#t7pL0zW4&kB8yN1eH6uJ3sF5",
+        ALLOWED_HOSTS="klentyadmin.northwind.example",
+        KLENTYADMIN_VAR_DIR=str(tmp_path),
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].split() == ["True", "True", "True", "Lax", "Lax", "True"]
