@@ -11,34 +11,11 @@ parsing, and the ApiCall row.
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def start_sandbox() -> tuple[subprocess.Popen, str]:
-    command = [sys.executable, "-m", "klentyadmin.sandbox", "--port", "0", "--rate-limit", "0"]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    line = process.stdout.readline()
-    prefix = "Sandbox listening on "
-    if not line.startswith(prefix):
-        process.kill()
-        raise SystemExit(f"the sandbox did not start: {line!r}")
-    return process, line[len(prefix) :].strip()
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+from _common import percentile, record_figure, setup_django, start_sandbox
 
 
 def main() -> None:
@@ -46,26 +23,12 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=200)
     calls = parser.parse_args().calls
 
-    scratch = tempfile.mkdtemp(prefix="klentyadmin-bench-")
-    sandbox, url = start_sandbox()
+    sandbox, url = start_sandbox("--rate-limit", "0")
+    scratch = None
     try:
-        os.environ.update(
-            DJANGO_SETTINGS_MODULE="klentyadmin.settings",
-            KLENTYADMIN_VAR_DIR=scratch,
-            SANDBOX_URL=url,
-            KLENTY_RATE_LIMIT_PER_MIN="1000000",
-        )
-        for name in ("KLENTY_API_KEY", "KLENTY_API_BASE", "KLENTY_APP_BASE", "DATABASE_URL"):
-            os.environ.pop(name, None)
-        sys.path.insert(0, str(ROOT))
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
+        scratch = setup_django(url, KLENTY_RATE_LIMIT_PER_MIN="1000000")
         from klentyadmin.integrations.klenty import KlentyClient
 
-        call_command("migrate", verbosity=0)
         client = KlentyClient.from_settings()
         for _ in range(5):  # connect and warm up
             client.get_lists()
@@ -74,14 +37,16 @@ def main() -> None:
             started = time.perf_counter()
             client.get_lists()
             timings.append((time.perf_counter() - started) * 1000)
-        print(
-            f"get_lists x{calls}: median {statistics.median(timings):.2f} ms, "
-            f"p95 {percentile(timings, 0.95):.2f} ms"
+        result = (
+            f"median {statistics.median(timings):.2f} ms, p95 {percentile(timings, 0.95):.2f} ms"
         )
+        print(f"get_lists x{calls}: {result}")
+        record_figure(f"Klenty client round trip (get_lists, {calls} calls), loopback", result)
     finally:
         sandbox.terminate()
         sandbox.wait(10)
-        shutil.rmtree(scratch, ignore_errors=True)
+        if scratch:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import markdown_table, percentile, setup_django, start_sandbox  # noqa: E402
+from _common import (  # noqa: E402
+    markdown_table,
+    percentile,
+    record_figure,
+    setup_django,
+    start_sandbox,
+)
+
+TARGET_MS = 200
 
 DISPOSITIONS = [
     ("NOT_ANSWERED", 35, 0, 25),
@@ -160,10 +168,10 @@ def time_requests(client, url: str, params: dict, count: int, htmx: bool) -> tup
             cpu.append((time.process_time() - started_cpu) * 1000)
         assert response.status_code == 200, response.status_code
     return (
-        f"{percentile(wall, 0.5):.0f}",
-        f"{percentile(wall, 0.95):.0f}",
-        f"{percentile(cpu, 0.5):.0f}",
-        f"{percentile(cpu, 0.95):.0f}",
+        percentile(wall, 0.5),
+        percentile(wall, 0.95),
+        percentile(cpu, 0.5),
+        percentile(cpu, 0.95),
         len(queries.captured_queries),
     )
 
@@ -201,11 +209,15 @@ def main() -> None:
         )
         configure_sandbox(sandbox_url, rate_limit_per_min=0)
         print(f"Full refresh: 10 cadences, 4 team members, {args.backfill_days} days backfilled\n")
-        print(
-            markdown_table(
-                ("run", "API requests", "seconds", "per pull", "errors"),
-                full_refresh(sandbox_url),
-            )
+        refresh = full_refresh(sandbox_url)
+        print(markdown_table(("run", "API requests", "seconds", "per pull", "errors"), refresh))
+        (_, first, first_s, _, first_errors), (_, second, second_s, _, second_errors) = refresh
+        record_figure(
+            f"Full report refresh, 10 cadences, 4 team members, {args.backfill_days}-day "
+            "backfill (rate limits off)",
+            f"first run {first} requests in {first_s} s; the next run {second} requests in "
+            f"{second_s} s; {first_errors + second_errors} errors",
+            target="report it",
         )
     finally:
         process.terminate()
@@ -251,12 +263,40 @@ def time_pages(args) -> None:
         cases.append(
             ("CSV: calls per day", reverse("reporting:csv", args=["calls_daily"]), {}, False)
         )
+        timings = {}
         for label, url, params, htmx in cases:
-            rows.append((who, label, *time_requests(client, url, params, args.requests, htmx)))
+            timings[label] = time_requests(client, url, params, args.requests, htmx)
+            p50, p95, cpu50, cpu95, queries = timings[label]
+            rows.append(
+                (who, label, f"{p50:.0f}", f"{p95:.0f}", f"{cpu50:.0f}", f"{cpu95:.0f}", queries)
+            )
+        record_page_figures(who, timings)
     # On a shared, busy machine wall time includes waiting for a CPU; the process's
     # CPU time (SQLite runs in-process) is what the request itself costs.
     header = ("as", "request", "p50 ms", "p95 ms", "CPU p50 ms", "CPU p95 ms", "queries")
     print(markdown_table(header, rows))
+
+
+def record_page_figures(who: str, timings: dict[str, tuple]) -> None:
+    """The report's lines: the page, and the slowest of each kind of fragment, by p95."""
+    from reporting.models import Call, EngagementDay
+
+    size = f"{Call.objects.count():,} calls, {EngagementDay.objects.count():,} engagement rows"
+    for kind, prefix in (
+        ("full page, last 30 days", "page"),
+        ("charts fragment (HTMX), slowest of 7/30/90 days", "charts fragment"),
+        ("section fragment (HTMX), slowest of four", "section fragment"),
+    ):
+        labels = [k for k in timings if k.startswith(prefix)]
+        label = max(labels, key=lambda k: timings[k][1])
+        _, p95, _, cpu95, queries = timings[label]
+        slowest = f"; slowest: {label}" if len(labels) > 1 else ""
+        record_figure(
+            f"Reports {kind}, as {who}, {size}",
+            f"p95 {p95:.0f} ms (CPU p95 {cpu95:.0f} ms, {queries} queries{slowest})",
+            target=f"p95 ≤ {TARGET_MS} ms",
+            met=p95 <= TARGET_MS,
+        )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -20,6 +21,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from _common import record_figure  # noqa: E402
 
 
 def main() -> int:
@@ -49,6 +52,7 @@ def main() -> int:
     finally:
         sandbox.terminate()
         sandbox.wait(10)
+        shutil.rmtree(var, ignore_errors=True)
 
 
 def log_since(url: str, seq: int) -> list[dict]:
@@ -57,6 +61,7 @@ def log_since(url: str, seq: int) -> list[dict]:
 
 
 def run(url: str, domain: str) -> int:
+    from django.conf import settings
     from django.db import transaction
 
     from enrichment import services
@@ -128,6 +133,13 @@ def run(url: str, domain: str) -> int:
         print(f"| {name} | {s} | {k} | {t:.2f} |")
     total = [sum(x[i] for x in steps) for i in (1, 2, 3)]
     print(f"| **total** | **{total[0]}** | **{total[1]}** | **{total[2]:.2f}** |")
+    record_figure(
+        f"Snov.io domain → verified emails → Klenty list + cadence ({domain}, "
+        f"{len(rows)} emails found, {len(state['verified'])} valid)",
+        f"{total[0]} Snov.io + {total[1]} Klenty requests, {total[2]:.1f} s",
+        target="report it",
+        compared_with=f"Snov.io's rate limit {settings.SNOV_RATE_LIMIT_PER_MIN}/min",
+    )
     return 0
 
 
