@@ -6,6 +6,7 @@ from django import forms
 
 from cadences.models import Cadence
 from klentyadmin.integrations.klenty import WEBHOOK_EVENTS
+from prospects.bulk_forms import ProspectIdsField
 from prospects.models import BulkAction
 
 EVENT_CHOICES = [(e, e) for e in WEBHOOK_EVENTS]
@@ -61,13 +62,8 @@ class CadenceActionForm(forms.Form):
             (BulkAction.RESUME_CADENCE, "Resume"),
         ]
     )
-    prospect_ids = forms.TypedMultipleChoiceField(coerce=int)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Any id is acceptable here; the bulk engine keeps only what the user may touch.
-        self.fields["prospect_ids"].valid_value = lambda value: str(value).isdigit()
-        self.fields["prospect_ids"].error_messages["required"] = "Tick at least one prospect."
+    # Any id is acceptable here; the bulk engine keeps only what the user may touch.
+    prospect_ids = ProspectIdsField(error_messages={"required": "Tick at least one prospect."})
 
 
 class AddSearchForm(forms.Form):

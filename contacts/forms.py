@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
+from prospects.bulk_forms import ProspectIdsField
+
 SCOPES = [("selected", "selected"), ("all", "all")]
 
 
@@ -54,13 +56,9 @@ class ProspectSelectionForm(forms.Form):
     (the prospects search's GET parameters), as prospects/views/bulk.py takes them."""
 
     scope = forms.ChoiceField(choices=SCOPES, initial="selected")
-    prospect_ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    # Scoping to what the user may touch happens against visible_to(user).
+    prospect_ids = ProspectIdsField(required=False)
     query = forms.CharField(required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Scoping to what the user may touch happens against visible_to(user).
-        self.fields["prospect_ids"].valid_value = lambda value: str(value).isdigit()
 
     def clean(self):
         cleaned = super().clean()

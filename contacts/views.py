@@ -217,6 +217,9 @@ def push_start(request):
         count = _selected_prospects(request, selection.cleaned_data).count()
         return _render_push(request, form, selection.cleaned_data, count, error)
     prospects = _selected_prospects(request, form.cleaned_data)
+    if not prospects.exists():
+        messages.error(request, "None of the chosen prospects are yours to push.")
+        return redirect("contacts:push_choose")
     transfer = services.start_push(
         request.user,
         prospects.values_list("pk", flat=True),

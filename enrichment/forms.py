@@ -4,6 +4,8 @@ import re
 
 from django import forms
 
+from prospects.forms import is_row_id
+
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z0-9-]{2,}$")
 MAX_VERIFY = 500
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -85,11 +87,10 @@ class VerifySelectionForm(forms.Form):
     mark_dnc = forms.BooleanField(required=False, label="Also mark them Do-Not-Contact")
 
     def clean_prospect_ids(self) -> list[int]:
-        raw = self.cleaned_data["prospect_ids"]
-        try:
-            return [int(x) for x in raw.split(",") if x.strip()]
-        except ValueError:
-            raise forms.ValidationError("The selection is not valid.") from None
+        ids = [x.strip() for x in self.cleaned_data["prospect_ids"].split(",") if x.strip()]
+        if not all(is_row_id(x) for x in ids):
+            raise forms.ValidationError("The selection is not valid.")
+        return [int(x) for x in ids]
 
     def clean_tag(self) -> str:
         tag = self.cleaned_data["tag"].strip()

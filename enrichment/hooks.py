@@ -4,16 +4,38 @@ a malformed body, never a 500."""
 
 from __future__ import annotations
 
-import json
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFound, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from cadences.receiver import UNSTORABLE, Refused, decode
 from enrichment.models import SnovEvent, SnovWebhook
 
 MAX_BODY = 256 * 1024
+# Snov.io's deliveries nest three or four levels; SQLite's JSON stops at 1,000.
+MAX_DEPTH = 100
+
+
+def storable(payload: Any) -> bool:
+    """False when a text anywhere in the payload holds NUL or a lone surrogate, or it
+    nests deeper than MAX_DEPTH: a JSON column cannot store either (PostgreSQL refuses
+    the characters, SQLite's JSON the depth). A loop, so depth cannot overflow the stack."""
+    pending = [(payload, 0)]
+    while pending:
+        value, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(value, str):
+            if UNSTORABLE.search(value):
+                return False
+        elif isinstance(value, dict):
+            pending.extend((item, depth + 1) for pair in value.items() for item in pair)
+        elif isinstance(value, list):
+            pending.extend((item, depth + 1) for item in value)
+    return True
 
 
 @csrf_exempt
@@ -26,11 +48,12 @@ def receive(request, token: str) -> HttpResponse:
     if len(request.body) > MAX_BODY:
         return HttpResponseBadRequest("Too large")
     try:
-        payload = json.loads(request.body)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return HttpResponseBadRequest("Not JSON")
-    if not isinstance(payload, dict):
-        return HttpResponseBadRequest("Not a JSON object")
+        # The same reading as Klenty's receiver: UTF-8, a JSON object, no NaN.
+        _, payload = decode(request.body)
+    except Refused as exc:
+        return HttpResponseBadRequest(str(exc))
+    if not storable(payload):
+        return HttpResponseBadRequest("The body nests too deep or holds unstorable characters.")
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
     recipient = data.get("recipient") if isinstance(data.get("recipient"), dict) else {}
     event = payload.get("event") or f"{webhook.event_object}.{webhook.event_action}"

@@ -12,7 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from enrichment import services
-from enrichment.forms import DomainForm, FinderForm, SendForm, SettingsForm, VerifierForm
+from enrichment.forms import (
+    EMAIL_RE,
+    DomainForm,
+    FinderForm,
+    SendForm,
+    SettingsForm,
+    VerifierForm,
+)
 from enrichment.services import Row
 from klentyadmin.accounts.roles import admin_required, any_role
 from klentyadmin.core.models import Connection, Service
@@ -40,11 +47,20 @@ def _rows(request, name: str = "row") -> list[Row]:
     return [Row.parse(v) for v in request.POST.getlist(name) if v.strip()][:500]
 
 
+def _not_emails(rows: list[Row]) -> str:
+    """An error naming the ticked rows that hold no email address, or ""."""
+    bad = [r.email or "(empty)" for r in rows if not EMAIL_RE.match(r.email)]
+    return f"Not an email address: {', '.join(bad[:5])}" if bad else ""
+
+
 @require_GET
 @any_role
 def domain_search(request):
     form = DomainForm(request.GET or None)
     context: dict = {"form": form}
+    if form.is_bound and "page" in form.errors:
+        # The page shows the domain's errors beside its field; the page number has none.
+        context["error"] = f"Page: {form.errors['page'][0]}"
     if form.is_valid():
         client = SnovClient.from_settings(actor=request.user)
         domain = form.cleaned_data["domain"]
@@ -70,6 +86,9 @@ def find_emails(request):
     if not rows:
         context["error"] = "Tick at least one prospect."
         return _render(request, "emails", context)
+    if not all(r.prospect_hash for r in rows):
+        context["error"] = "A ticked prospect has no Snov.io id; search the domain again."
+        return _render(request, "emails", context)
     client = SnovClient.from_settings(actor=request.user)
     try:
         context["found"] = services.find_emails(client, rows)
@@ -91,6 +110,9 @@ def verify(request):
     }
     if not rows:
         context["error"] = "Tick at least one email."
+        return _render(request, "verified", context)
+    if error := _not_emails(rows):
+        context["error"] = error
         return _render(request, "verified", context)
     client = SnovClient.from_settings(actor=request.user)
     try:
@@ -122,8 +144,10 @@ def _klenty_choices(user) -> dict:
 def send(request):
     form = SendForm(request.POST)
     rows = _rows(request)
-    if not form.is_valid() or not rows:
-        error = "Tick at least one email." if not rows else "Choose a Klenty list."
+    error = _not_emails(rows) if rows else "Tick at least one email."
+    if not error and not form.is_valid():
+        error = "Choose a Klenty list."
+    if error:
         return render(request, f"{PAGE}#send_error", {"error": error})
     push = services.send_to_klenty(user=request.user, rows=rows, **form.cleaned_data)
     note = f"Sending {push.import_job.total} prospects to Klenty"
@@ -170,11 +194,15 @@ def verifier(request):
 @require_http_methods(["GET", "POST"])
 @admin_required
 def snov_settings(request):
-    connection, _ = Connection.objects.get_or_create(service=Service.SNOV)
+    # Not created until something is saved: a refused form leaves no row behind.
+    connection = Connection.objects.filter(service=Service.SNOV).first() or Connection(
+        service=Service.SNOV
+    )
     form = SettingsForm(request.POST or None, initial={"client_id": connection.client_id})
     context: dict = {"form": form, "connection": connection, "target": snov.snov_target()}
     if request.method == "POST" and request.POST.get("test"):
         client = SnovClient.from_settings(actor=request.user)
+        connection.save()
         try:
             context["tested_balance"] = client.balance().balance
             connection.record_success()

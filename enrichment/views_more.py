@@ -24,6 +24,7 @@ ACTIVITY = {
     "sent": "sent_emails",
     "completed": "completed_prospects",
 }
+WEBHOOK_ACTIONS = {"activate", "deactivate", "delete"}
 
 
 # -- campaigns ------------------------------------------------------------------------
@@ -127,8 +128,11 @@ def webhooks(request):
 @require_POST
 @admin_required
 def webhook_action(request, snov_id: int):
-    client = SnovClient.from_settings(actor=request.user)
     action = request.POST.get("action")
+    if action not in WEBHOOK_ACTIONS:
+        messages.error(request, "Choose activate, deactivate or delete.")
+        return redirect("enrichment:webhooks")
+    client = SnovClient.from_settings(actor=request.user)
     try:
         if action == "delete":
             client.delete_webhook(snov_id)
@@ -171,6 +175,9 @@ def verify_selection(request):
     else:
         prospects = Prospect.objects.visible_to(request.user).filter(pk__in=data["prospect_ids"])
     ids = list(prospects.values_list("pk", flat=True)[:5000])
+    if not ids:
+        form.add_error(None, "None of the chosen prospects are yours to verify.")
+        return render(request, "enrichment/verify_selection.html", {"form": form, "count": 0})
     if not request.POST.get("confirm"):
         context = {
             "form": form,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from prospects.bulk import ACTIONS
+from prospects.forms import is_row_id
 from prospects.models import BulkAction
 
 SELECTABLE_ACTIONS = [
@@ -21,6 +22,17 @@ def split_tags(raw: str) -> list[str]:
     return tags
 
 
+class ProspectIdsField(forms.TypedMultipleChoiceField):
+    """Ticked prospect ids. Any row id is acceptable here; scoping to what the user
+    may touch happens when the selection is resolved against visible_to(user)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(coerce=int, **kwargs)
+
+    def valid_value(self, value) -> bool:
+        return is_row_id(value)
+
+
 class SelectionForm(forms.Form):
     """What the search page posts: the action, and which prospects."""
 
@@ -28,14 +40,8 @@ class SelectionForm(forms.Form):
     scope = forms.ChoiceField(
         choices=[("selected", "selected"), ("all", "all")], initial="selected"
     )
-    prospect_ids = forms.TypedMultipleChoiceField(coerce=int, required=False)
+    prospect_ids = ProspectIdsField(required=False)
     query = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Any integer is acceptable here; scoping to what the user may touch happens
-        # when the selection is resolved against visible_to(user).
-        self.fields["prospect_ids"].valid_value = lambda value: str(value).isdigit()
 
     def clean(self):
         cleaned = super().clean()

@@ -23,6 +23,9 @@ SORT_CHOICES = [
 # Deep pages are slow to reach with OFFSET and never what anyone wants: past this
 # the page says to narrow the search or download the CSV.
 MAX_PAGE = 200
+# The largest primary key a row can have (a signed 64-bit integer): a larger number
+# in a filter would not fit the database's integer and must not reach a query.
+MAX_ROW_ID = 2**63 - 1
 CUSTOM_FIELD_ROWS = 3
 PHONE_RE = re.compile(r"^\+?[0-9 ().\-/]{3,40}(\s*(x|ext\.?)\s*[0-9]{1,6})?$", re.IGNORECASE)
 DOMAIN_RE = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
@@ -32,7 +35,7 @@ class SearchForm(forms.Form):
     """The search page's GET parameters. Invalid values are dropped, not fatal."""
 
     q = forms.CharField(required=False, max_length=200, strip=True)
-    list = forms.IntegerField(required=False, min_value=1)
+    list = forms.IntegerField(required=False, min_value=1, max_value=MAX_ROW_ID)
     tag = forms.CharField(required=False, max_length=200, strip=True)
     status = forms.CharField(required=False, max_length=64, strip=True)
     cadence_status = forms.CharField(required=False, max_length=64, strip=True)
@@ -49,6 +52,12 @@ class SearchForm(forms.Form):
     def clean_page(self):
         page = self.cleaned_data["page"]
         return min(page, MAX_PAGE) if page else page
+
+
+def is_row_id(value) -> bool:
+    """A positive integer that can be a primary key, spelled in ASCII digits."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ROW_ID
 
 
 def split_tags(text: str) -> list[str]:

@@ -151,9 +151,16 @@ def parse_csv(data: bytes) -> ParsedCsv:
         for record in reader:
             records.append(record)
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            # A quote left open swallows the rest of the file into one cell, so say both.
+            reason = (
+                f"a cell is longer than {csv.field_size_limit():,} characters, "
+                "the most one cell may hold; perhaps a quote is not closed"
+            )
+        else:
+            reason = f"{exc}; a quote is probably not closed"
         return _problem(
-            f"Row {len(records) + 1} cannot be read as CSV ({exc}). "
-            "A quote is probably not closed.",
+            f"Row {len(records) + 1} cannot be read as CSV: {reason}.",
             encoding=encoding,
             delimiter=delimiter,
         )

@@ -24,6 +24,10 @@ PRESETS = [
 DEFAULT_PRESET = "30"
 # A custom range longer than this is cut: two years of daily rows is what we keep.
 MAX_DAYS = 731
+# Custom dates outside these are refused: ranges and their comparison periods are
+# computed by subtracting days, which must stay inside Python's calendar (year 1–9999).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
 SORTS = (
     "cadence",
     "prospects_added",
@@ -40,6 +44,13 @@ SORTS = (
 )
 
 
+def within_reports_calendar(value: date) -> None:
+    if not EARLIEST_DATE <= value <= LATEST_DATE:
+        raise ValidationError(
+            f"Choose a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}.", code="out_of_range"
+        )
+
+
 class FilterForm(forms.Form):
     """GET parameters of the reports page; values that do not parse are dropped."""
 
@@ -53,6 +64,8 @@ class FilterForm(forms.Form):
 
     def __init__(self, *args, cadences=(), reps=(), **kwargs):
         super().__init__(*args, **kwargs)
+        for name in ("start", "end"):
+            self.fields[name].validators.append(within_reports_calendar)
         self.fields["cadence"].choices = [(c, c) for c in cadences]
         self.fields["rep"].choices = [(r, r) for r in reps]
         self.fields["sort"].choices = [(s, s) for s in SORTS] + [("-" + s, s) for s in SORTS]

@@ -18,7 +18,7 @@ from klentyadmin.accounts.roles import any_role, manager_required
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects import bulk
-from prospects.models import BulkAction
+from prospects.models import BulkAction, Prospect
 from prospects.search import matching_prospects
 
 STEPS_DAYS = 30
@@ -88,6 +88,9 @@ def act(request: HttpRequest, pk: int):
     action = form.cleaned_data["action"]
     params = {"cadence_name": cadence.name} if action == BulkAction.STOP_CADENCE else {}
     ids = form.cleaned_data["prospect_ids"]
+    if not Prospect.objects.visible_to(request.user).filter(pk__in=ids).exists():
+        messages.error(request, "None of the ticked prospects are yours to act on.")
+        return redirect("cadences:detail", pk=pk)
     job = bulk.create_job(
         user=request.user,
         action=action,
@@ -124,6 +127,11 @@ def add_search(request: HttpRequest):
                 description=f"Start cadence “{cadence.name}” for all {count} matching a search",
             )
             return redirect("prospects:job", pk=job.pk)
+    if request.method == "POST":
+        # The search travels in a hidden field, so the page cannot show its errors there.
+        for field in form.hidden_fields():
+            for error in field.errors:
+                messages.error(request, f"The search cannot be used: {error}")
     filters = [(key, value) for key, values in QueryDict(query).lists() for value in values]
     context = {"form": form, "count": count, "query": query, "filters": filters}
     return render(request, "cadences/add.html", context)

@@ -112,23 +112,31 @@ def webhook_subscribe_all(request: HttpRequest):
 # -- drift ---------------------------------------------------------------------------
 
 
+def listed_webhook(request: HttpRequest):
+    """The webhook Klenty lists under the posted id, or None after saying why not."""
+    form = KlentyIdForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose one of the webhooks Klenty lists.")
+        return None
+    try:
+        remote = {h.id: h for h in client_for(request).get_webhooks()}
+    except ApiError as exc:
+        messages.error(request, str(exc))
+        return None
+    hook = remote.get(form.cleaned_data["klenty_id"])
+    if hook is None:
+        messages.error(request, "Klenty no longer lists that webhook.")
+    return hook
+
+
 @require_POST
 @admin_required
 def webhook_adopt(request: HttpRequest):
     """Keeps Klenty's version of a webhook created or changed elsewhere."""
-    form = KlentyIdForm(request.POST)
-    if form.is_valid():
-        try:
-            remote = {h.id: h for h in client_for(request).get_webhooks()}
-        except ApiError as exc:
-            messages.error(request, str(exc))
-            return redirect("cadences:webhooks")
-        hook = remote.get(form.cleaned_data["klenty_id"])
-        if hook is None:
-            messages.error(request, "Klenty no longer lists that webhook.")
-        else:
-            webhooks.adopt(hook, request.user)
-            messages.success(request, f"Kept Klenty's {hook.event} webhook.")
+    hook = listed_webhook(request)
+    if hook is not None:
+        webhooks.adopt(hook, request.user)
+        messages.success(request, f"Kept Klenty's {hook.event} webhook.")
     return redirect("cadences:webhooks")
 
 
@@ -136,12 +144,11 @@ def webhook_adopt(request: HttpRequest):
 @admin_required
 def webhook_delete_remote(request: HttpRequest):
     """Deletes, in Klenty, a webhook that was created elsewhere."""
-    form = KlentyIdForm(request.POST)
-    if form.is_valid():
-        klenty_id = form.cleaned_data["klenty_id"]
+    hook = listed_webhook(request)
+    if hook is not None:
         call_klenty(
             request,
-            lambda: client_for(request).delete_webhook(klenty_id),
+            lambda: client_for(request).delete_webhook(hook.id),
             "Deleted the webhook in Klenty.",
         )
     return redirect("cadences:webhooks")

@@ -16,6 +16,7 @@ from klentyadmin.integrations.klenty import KlentyClient
 from prospects import bulk
 from prospects.bulk_forms import ActionParamsForm, SelectionForm
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect
+from prospects.search import ProspectSearch, matching_prospects
 
 NEEDS_CADENCES = {BulkAction.START_CADENCE, BulkAction.STOP_CADENCE}
 
@@ -23,8 +24,6 @@ NEEDS_CADENCES = {BulkAction.START_CADENCE, BulkAction.STOP_CADENCE}
 def selected_prospects(request, data: dict):
     """The prospects a selection means, always scoped to what this user may touch."""
     if data["scope"] == "all":
-        from prospects.search import matching_prospects
-
         return matching_prospects(request.user, QueryDict(data.get("query", "")))
     return Prospect.objects.visible_to(request.user).filter(pk__in=data["prospect_ids"])
 
@@ -56,18 +55,33 @@ def render_confirm(request, form: ActionParamsForm, selection: dict, count: int,
     )
 
 
+def chosen_prospects(request, selection: SelectionForm):
+    """The prospects a posted selection means, or None after saying why there are none."""
+    if not selection.is_valid():
+        for error in selection.errors.get("__all__", ["That selection is not valid."]):
+            messages.error(request, error)
+        return None
+    if selection.cleaned_data["scope"] == "all":
+        # A filter the search ignored would widen "all matching" beyond what was shown.
+        search = ProspectSearch.from_query_string(selection.cleaned_data.get("query", ""))
+        if search.errors:
+            messages.error(request, "The search has filters that do not apply; fix them first.")
+            return None
+    prospects = selected_prospects(request, selection.cleaned_data)
+    if not prospects.exists():
+        messages.error(request, "None of the chosen prospects are yours to act on.")
+        return None
+    return prospects
+
+
 @require_POST
 @any_role
 def confirm(request):
     selection = SelectionForm(request.POST)
-    if not selection.is_valid():
-        for error in selection.errors.get("__all__", ["That selection is not valid."]):
-            messages.error(request, error)
+    prospects = chosen_prospects(request, selection)
+    if prospects is None:
         return redirect_to_search(request)
-    count = selected_prospects(request, selection.cleaned_data).count()
-    if count == 0:
-        messages.error(request, "None of the chosen prospects are yours to act on.")
-        return redirect_to_search(request)
+    count = prospects.count()
     names, load_error = cadence_names(request, selection.cleaned_data["action"])
     form = ActionParamsForm(expected_count=count, cadence_choices=names)
     return render_confirm(request, form, selection.cleaned_data, count, load_error)
@@ -77,9 +91,9 @@ def confirm(request):
 @any_role
 def start(request):
     selection = SelectionForm(request.POST)
-    if not selection.is_valid():
+    prospects = chosen_prospects(request, selection)
+    if prospects is None:
         return redirect_to_search(request)
-    prospects = selected_prospects(request, selection.cleaned_data)
     count = prospects.count()
     names, load_error = cadence_names(request, selection.cleaned_data["action"])
     form = ActionParamsForm(request.POST, expected_count=count, cadence_choices=names)

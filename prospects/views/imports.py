@@ -250,6 +250,7 @@ def preview(request, token: str):
 def start(request, token: str):
     stored = _upload_or_404(request, token)
     if "mapping" not in stored.meta:
+        messages.error(request, "Choose what each column holds before starting.")
         return redirect("prospects:import_map", token=token)
     if not stored.claim_start():
         return redirect("prospects:import_summary", token=token)

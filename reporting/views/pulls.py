@@ -51,15 +51,17 @@ def pull_status(request):
 @require_POST
 @manager_required
 def refresh_now(request):
-    kinds = [k for k in request.POST.getlist("kind") if k in PullRun.Kind.values]
-    running = set(
-        PullRun.objects.filter(
-            status=PullRun.Status.RUNNING, kind__in=kinds or PullRun.Kind.values
-        ).values_list("kind", flat=True)
-    )
+    asked = request.POST.getlist("kind")
+    kinds = [k for k in asked if k in PullRun.Kind.values]
+    url = reverse("reporting:pulls")
+    if asked and not kinds:
+        messages.error(request, "There is no such report pull.")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     started = []
     for kind in kinds or PullRun.Kind.values:
-        if kind in running:
+        # A run its dead worker left behind does not count: the new run (and the next
+        # scheduled one) fills in whatever it missed.
+        if pulls.is_running(kind):
             continue
         pulls.queue_pull(kind, request.user)
         started.append(PullRun.Kind(kind).label.lower())
@@ -67,5 +69,4 @@ def refresh_now(request):
         messages.success(request, f"Refreshing {', '.join(started)} now.")
     else:
         messages.warning(request, "That pull is already running; its result appears below.")
-    url = reverse("reporting:pulls")
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)

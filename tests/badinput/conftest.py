@@ -1,0 +1,142 @@
+"""Fixtures of the bad-input corpus: one sandbox reset per test module (a rejected
+input writes nothing there, so cases cannot disturb each other), and a small
+world of users and records for each case to aim at."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.badinput.harness import Case, check_case
+from tests.conftest import make_user, signed_in_client
+from tests.fixtures.sandbox import SandboxControl
+
+GOOD_CSV = b"Email,First name,Company\nada@lovelace.example,Ada,Analytical\n"
+
+
+@pytest.fixture(scope="module")
+def sandbox_once(sandbox_server) -> SandboxControl:
+    control = SandboxControl(sandbox_server)
+    control.reset()
+    return control
+
+
+@pytest.fixture
+def on_sandbox(sandbox_once, settings, tmp_path) -> SandboxControl:
+    """Every client aimed at the sandbox, fast, with uploads in a folder of the test's own."""
+    from klentyadmin.integrations import snov
+
+    settings.SANDBOX_URL = sandbox_once.url
+    settings.SANDBOX_KLENTY_KEY = sandbox_once.key
+    settings.KLENTY_API_KEY = settings.KLENTY_API_BASE = settings.KLENTY_APP_BASE = ""
+    settings.KLENTY_TEAM_EMAILS = []
+    settings.SNOV_CLIENT_ID = settings.SNOV_CLIENT_SECRET = settings.SNOV_API_BASE = ""
+    settings.CRM_API_KEY = settings.CRM_API_BASE = ""
+    settings.SANDBOX_CRM_KEY = "sandbox-crm-key"
+    settings.KLENTY_RATE_LIMIT_PER_MIN = settings.SNOV_RATE_LIMIT_PER_MIN = 100_000
+    settings.CRM_RATE_LIMIT_PER_MIN = 100_000
+    settings.API_BACKOFF_BASE, settings.API_BACKOFF_CAP = 0.01, 0.05
+    settings.API_MAX_ATTEMPTS = 1
+    settings.PUBLIC_BASE_URL = "http://testserver"
+    settings.VAR_DIR = tmp_path / "var"
+    snov.forget_tokens()
+    yield sandbox_once
+    snov.forget_tokens()
+
+
+@dataclass
+class World:
+    objects: dict[str, Any]
+    clients: dict[str, Any]
+    import_folder: Any
+
+
+@pytest.fixture
+def world(db, on_sandbox, settings) -> World:
+    from cadences.models import Cadence, WebhookSubscription
+    from enrichment.models import SnovWebhook
+    from prospects import imports
+    from prospects.models import Prospect, ProspectList
+    from reporting.models import ReportSubscription
+
+    users = {
+        "admin": make_user("alice", "admin"),
+        "manager": make_user("morgan", "manager", "morgan.hale@northwind.example"),
+        "rep": make_user("priya", "rep", "priya.natarajan@northwind.example"),
+    }
+    other_rep = make_user("diego", "rep", "diego.alvarez@northwind.example")
+    webinar = ProspectList.objects.create(name="Webinar", klenty_id="list-1")
+    mine = Prospect.objects.create(
+        email="ada@lovelace.example",
+        first_name="Ada",
+        owner_email=users["rep"].klenty_email,
+        prospect_list=webinar,
+        cadence_name="New Leads",
+        tags=["paid"],
+    )
+    theirs = Prospect.objects.create(
+        email="grace@hopper.example", first_name="Grace", owner_email=other_rep.klenty_email
+    )
+    cadence = Cadence.objects.create(
+        klenty_id="cad-1", name="New Leads", owners=[users["rep"].klenty_email]
+    )
+    hook = WebhookSubscription.objects.create(
+        klenty_id="hook-1",
+        event="open",
+        url="http://testserver/hooks/klenty/token-one/",
+        token="token-one",
+    )
+    snov_hook = SnovWebhook.objects.create(
+        snov_id=1, event_object="campaign_email", event_action="opened", token="snov-token-one"
+    )
+    report = ReportSubscription.objects.create(user=users["rep"], unsubscribe_token="unsub-one")
+    upload = imports.save_upload(user=users["rep"], data=GOOD_CSV, filename="good.csv")
+    objects = {
+        **{f"{role}_user": user.pk for role, user in users.items()},
+        "rep_prospect": mine.pk,
+        "other_prospect": theirs.pk,
+        "cadence": cadence.pk,
+        "subscription": hook.pk,
+        "snov_hook": snov_hook.pk,
+        "report": report.pk,
+        "upload_token": upload.token,
+        "other_report": ReportSubscription.objects.create(
+            user=other_rep, unsubscribe_token="unsub-two"
+        ).pk,
+    }
+    clients = {role: signed_in_client(user) for role, user in users.items()}
+    from django.test import Client
+
+    clients["anon"] = Client()
+    return World(objects, clients, imports.import_dir())
+
+
+def stored_upload(user_id: int, data: bytes, mapping: tuple[str, ...] | None) -> str:
+    from klentyadmin.accounts.models import User
+    from prospects import imports
+
+    stored = imports.save_upload(user=User.objects.get(pk=user_id), data=data, filename="bad.csv")
+    if mapping is not None:
+        stored.meta["mapping"] = list(mapping)
+        stored.save()
+    return stored.token
+
+
+@pytest.fixture
+def run_case(world, on_sandbox):
+    def run(case: Case) -> None:
+        if case.upload is not None:
+            world.objects["upload_token"] = stored_upload(
+                world.objects["rep_user"], case.upload, case.mapping
+            )
+        check_case(
+            case,
+            client=world.clients[case.who],
+            world=world.objects,
+            sandbox=on_sandbox,
+            import_folder=world.import_folder,
+        )
+
+    return run

@@ -1,0 +1,62 @@
+"""The corpus cannot shrink silently, and every case names what it tests."""
+
+from __future__ import annotations
+
+from django.urls import resolve, reverse
+
+from tests.badinput.corpus import ALL, CATEGORIES
+from tests.badinput.harness import REJECTED, TOLERATED
+from tests.core.test_route_access import ROUTES
+
+ROLES = {"admin", "manager", "rep", "anon"}
+# Routes with no input to get wrong: a button that posts nothing, or a switch.
+NO_INPUT = {
+    "logout": "posts nothing",
+    "test_connection": "posts nothing; tries the stored Klenty key",
+    "contacts:test_connection": "posts nothing; tries the stored CRM key",
+    "cadences:refresh": "posts nothing; refreshes the cadences",
+    "cadences:webhook_subscribe": "posts nothing; subscribes the dashboard",
+    "prospects:sync_start": "posts nothing; starts a sync",
+    "cadences:simulate": "a switch: on=1 starts the sandbox's activity, anything else stops it",
+}
+
+
+def test_the_corpus_holds_at_least_200_bad_inputs():
+    assert len(ALL) >= 200
+
+
+def test_every_category_keeps_its_share():
+    sizes = {name: len(cases) for name, cases in CATEGORIES.items()}
+
+    assert sizes["forms"] >= 150
+    assert sizes["csv import"] >= 45
+    assert sizes["query strings"] >= 90
+    assert sizes["webhook bodies"] >= 120
+
+
+def test_case_ids_are_unique():
+    ids = [case.id for case in ALL]
+
+    assert len(set(ids)) == len(ids), sorted({i for i in ids if ids.count(i) > 1})
+
+
+def test_every_case_is_well_formed():
+    for case in ALL:
+        assert case.who in ROLES, case.id
+        assert case.method in {"get", "post"}, case.id
+        assert case.expect in {REJECTED, TOLERATED}, case.id
+        if not case.url.startswith("/"):
+            kwargs = {k: 1 if str(v).startswith("@") else v for k, v in case.kwargs.items()}
+            assert reverse(case.url, kwargs=kwargs), case.id
+
+
+def route_name(url: str) -> str:
+    return resolve(url).view_name if url.startswith("/") else url
+
+
+def test_every_route_has_bad_inputs_or_a_reason_to_have_none():
+    covered = {route_name(case.url) for case in ALL if not case.url.startswith("/prospects/abc")}
+    missing = {route.name for route in ROUTES} - covered - set(NO_INPUT)
+
+    assert not missing, f"add bad inputs for {sorted(missing)} to tests/badinput"
+    assert not covered & set(NO_INPUT)

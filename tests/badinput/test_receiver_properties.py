@@ -1,0 +1,142 @@
+"""Properties of both webhook receivers: whatever arrives, the answer is never a
+5xx, and a delivery is stored exactly when the answer says so; anything refused
+leaves every table as it was."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from cadences.models import Event, WebhookSubscription
+from enrichment.models import SnovEvent, SnovWebhook
+from tests.badinput.harness import row_counts
+from tests.cadences.malformed_bodies import JSON, valid
+
+KLENTY_URL = "/hooks/klenty/token-one/"
+SNOV_URL = "/enrichment/hooks/snov-token-one/"
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+field_names = st.sampled_from(
+    ["event", "email", "fullName", "cadenceName", "prospectOwner", "list", "tags", "timestamp"]
+)
+
+
+def encode(value) -> bytes:
+    return json.dumps(value).encode("utf-8", "surrogatepass")
+
+
+text_fields = st.sampled_from(["fullName", "cadenceName", "list", "tags", "email"])
+bodies = st.one_of(
+    st.binary(max_size=1024),
+    st.text(max_size=256).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    json_values.map(encode),
+    st.dictionaries(field_names, json_values, max_size=4).map(lambda c: encode({**valid(), **c})),
+    # Mostly well-formed deliveries with odd text, so the stored branch is reached too.
+    st.dictionaries(text_fields, st.text(max_size=30), max_size=3).map(
+        lambda c: encode({**valid(), **c})
+    ),
+)
+content_types = st.sampled_from(
+    [
+        JSON,
+        JSON,
+        "application/json; charset=utf-8",
+        "text/plain",
+        "application/json; charset=latin-1",
+    ]
+)
+relaxed = settings(
+    max_examples=120,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def hooks(db):
+    WebhookSubscription.objects.create(
+        klenty_id="hook-1", event="open", url="http://testserver" + KLENTY_URL, token="token-one"
+    )
+    SnovWebhook.objects.create(
+        event_object="campaign_email", event_action="opened", token="snov-token-one"
+    )
+
+
+def is_email(value) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def as_object(body: bytes):
+    try:
+        value = json.loads(body.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+@relaxed
+@given(body=bodies, content_type=content_types)
+def test_klenty_stores_a_delivery_exactly_when_it_says_so(client, hooks, body, content_type):
+    before = row_counts()
+
+    response = client.generic("POST", KLENTY_URL, body, content_type=content_type)
+
+    assert response.status_code < 500
+    after = row_counts()
+    event(f"answered {response.status_code}")
+    if response.status_code == 200 and response.json()["status"] == "stored":
+        assert after == {**before, "cadences.Event": before["cadences.Event"] + 1}
+        stored = Event.objects.latest("pk")
+        delivery = as_object(body)
+        # Only a JSON object with a valid address gets in, and it is kept as it came.
+        assert delivery is not None and isinstance(delivery.get("email"), str)
+        assert (
+            is_email(delivery["email"].strip())
+            and stored.email == delivery["email"].strip().lower()
+        )
+        assert stored.raw_body == body.decode("utf-8")
+        Event.objects.filter(pk=stored.pk).delete()
+    else:
+        assert 400 <= response.status_code < 500 or response.json()["status"] == "duplicate"
+        assert after == before
+
+
+@relaxed
+@given(body=bodies)
+def test_snov_stores_a_delivery_exactly_when_it_says_so(client, hooks, body):
+    before = row_counts()
+
+    response = client.generic("POST", SNOV_URL, body, content_type=JSON)
+
+    assert response.status_code < 500
+    after = row_counts()
+    event(f"answered {response.status_code}")
+    if response.status_code == 200:
+        assert after == {**before, "enrichment.SnovEvent": before["enrichment.SnovEvent"] + 1}
+        stored = SnovEvent.objects.latest("pk")
+        assert as_object(body) is not None
+        assert stored.payload == json.loads(body)
+        stored.delete()
+    else:
+        assert 400 <= response.status_code < 500
+        assert after == before
