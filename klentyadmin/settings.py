@@ -62,6 +62,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before LoginRequiredMiddleware: it loads the user, so a locked or unreachable
+    # database can be answered with a clear 503 rather than a 500.
+    "klentyadmin.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -21,7 +21,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from klentyadmin.integrations.errors import ApiError, ApiNotFound
+from klentyadmin.integrations.errors import ApiError, ApiNotFound, ApiRateLimited
 from klentyadmin.integrations.klenty import KlentyClient, ProspectFields
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect, ProspectList
 
@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 # near django-q2's timeout however large the job.
 SLICE_SECONDS = 60
 IN_CADENCE = "In Cadence"
+# An item Klenty answers 429 for goes back in the queue this many times before it fails.
+RATE_LIMITED_ATTEMPTS = 5
 
 
 def lease_seconds() -> int:
@@ -403,13 +405,42 @@ def process_item(job: BulkJob, spec: ActionSpec, client: KlentyClient, item: Bul
         mark(item, BulkJobItem.State.FAILED, refusal)
         return
     try:
-        spec.send(client, item.email, job.params)
+        if item.attempts and already_applied(spec, client, item.email, job.params):
+            # An earlier attempt timed out after Klenty had made the change: sending it
+            # again would do it twice.
+            mark(item, BulkJobItem.State.DONE, "Already applied in Klenty by an earlier attempt.")
+        else:
+            spec.send(client, item.email, job.params)
+            mark(item, BulkJobItem.State.DONE, "")
+    except ApiRateLimited as exc:
+        if item.attempts + 1 < RATE_LIMITED_ATTEMPTS:
+            # Not applied (a 429 is refused unread), and the shared limiter now holds
+            # every request back for the Retry-After: the item simply waits its turn.
+            requeue(item, str(exc))
+        else:
+            mark(item, BulkJobItem.State.FAILED, str(exc))
+        return
     except ApiError as exc:
         mark(item, BulkJobItem.State.FAILED, str(exc))
         return
-    mark(item, BulkJobItem.State.DONE, "")
     spec.apply_locally(prospect, job.params)
     prospect.save()
+
+
+def already_applied(spec: ActionSpec, client: KlentyClient, email: str, params: dict) -> bool:
+    """For an item sent before (a retry): does Klenty already show the effect?"""
+    if spec.took_effect is None:
+        return False
+    try:
+        return spec.took_effect(client, email, params)
+    except ApiNotFound:
+        return False
+
+
+def requeue(item: BulkJobItem, message: str) -> None:
+    BulkJobItem.objects.filter(pk=item.pk, state=BulkJobItem.State.SENDING).update(
+        state=BulkJobItem.State.PENDING, message=message[:2000]
+    )
 
 
 def process_batch(job: BulkJob, spec: ActionSpec, client: KlentyClient) -> bool:

@@ -209,6 +209,9 @@ class PullRun(models.Model):
     rows = models.PositiveIntegerField(default=0)
     requests = models.PositiveIntegerField(default=0)
     errors = models.TextField(blank=True)
+    # The runner working on the run holds this lease and renews it as it goes. A
+    # running run whose lease lapsed lost its worker: the next scheduled pull resumes it.
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

@@ -20,6 +20,10 @@ answer that still fails after the client's retries is recorded and the pull move
 to the next cadence or member; what it missed is fetched by the next run. A scheduled
 engagement run stops after ``SLICE_SECONDS`` and queues its own continuation, as the
 first backfill can take longer than django-q2's task timeout under the rate limit.
+
+One runner per run: it holds a lease on the PullRun, renewed as it works. A worker
+killed mid-pull leaves its run "running" with a lapsed lease; the next scheduled pull
+of that kind resumes that run instead of waiting hours for it to be declared dead.
 """
 
 from __future__ import annotations
@@ -27,10 +31,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -38,6 +43,7 @@ from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.errors import ApiAuthError, ApiError, ApiNotFound
 from klentyadmin.integrations.klenty import Cadence, KlentyClient, StepEngagement
 from klentyadmin.integrations.klenty import Call as KlentyCall
+from prospects.bulk import lease_seconds
 from reporting.models import Call, EngagementDay, PullRun, StepRow, StepSnapshot
 from reporting.rollups import rebuild_call_days
 
@@ -84,9 +90,20 @@ class Pull:
     def out_of_time(self) -> bool:
         return self.deadline is not None and time.monotonic() > self.deadline
 
+    def count_request(self) -> None:
+        """Counts one request, first renewing the lease once half of it is used up."""
+        self.run.requests += 1
+        now = timezone.now()
+        lease = self.run.lease_until
+        if lease is None or lease - now < timedelta(seconds=lease_seconds() / 2):
+            self.run.lease_until = now + timedelta(seconds=lease_seconds())
+            PullRun.objects.filter(pk=self.run.pk, status=PullRun.Status.RUNNING).update(
+                lease_until=self.run.lease_until
+            )
+
     def call(self, what: str, fn: Callable, *args):
         """One API request; ApiErrors are recorded under `what` and answered None."""
-        self.run.requests += 1
+        self.count_request()
         try:
             return fn(*args)
         except ApiAuthError as exc:
@@ -99,6 +116,8 @@ class Pull:
     def save(self, *, finished: bool) -> PullRun:
         run = self.run
         run.errors = "\n".join(self.errors[-50:])
+        # Finished, or handing over to a continuation task that claims it afresh.
+        run.lease_until = None
         if finished:
             run.finished_at = timezone.now()
             if self.fatal:
@@ -111,6 +130,19 @@ class Pull:
 
 def start_run(kind: str, user=None) -> PullRun:
     return PullRun.objects.create(kind=kind, triggered_by=user)
+
+
+def claim(run_id: int) -> PullRun | None:
+    """Takes the run's lease if it is still running and nobody holds it; the
+    conditional UPDATE has one winner, so two tasks never work on one run."""
+    now = timezone.now()
+    lease = now + timedelta(seconds=lease_seconds())
+    claimed = (
+        PullRun.objects.filter(pk=run_id, status=PullRun.Status.RUNNING)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=lease)
+    )
+    return PullRun.objects.get(pk=run_id) if claimed else None
 
 
 def client_for(user=None) -> KlentyClient:
@@ -128,7 +160,9 @@ def days_to_fetch(stored: set[date], until: date) -> list[date]:
 
 
 def pull_engagement(run_id: int, *, slice_seconds: float | None = None) -> PullRun:
-    run = PullRun.objects.get(pk=run_id)
+    run = claim(run_id)
+    if run is None:
+        return PullRun.objects.get(pk=run_id)  # finished, or another runner has it
     deadline = time.monotonic() + slice_seconds if slice_seconds else None
     pull = Pull(run, deadline)
     client = client_for(run.triggered_by)
@@ -157,7 +191,7 @@ def pull_engagement(run_id: int, *, slice_seconds: float | None = None) -> PullR
 
 def fetch_engagement_day(pull: Pull, client: KlentyClient, cadence: Cadence, day: date) -> bool:
     try:
-        pull.run.requests += 1
+        pull.count_request()
         result = client.get_email_engagement(cadence.name, day, day)
         values = {
             "prospects_added": result.prospects_added,
@@ -187,15 +221,17 @@ def fetch_engagement_day(pull: Pull, client: KlentyClient, cadence: Cadence, day
     return True
 
 
-def continue_engagement(run_id: int) -> None:
-    pull_engagement(run_id, slice_seconds=SLICE_SECONDS)
+def continue_engagement(run_id: int) -> PullRun:
+    return pull_engagement(run_id, slice_seconds=SLICE_SECONDS)
 
 
 # -- step-wise engagement -----------------------------------------------------
 
 
 def pull_stepwise(run_id: int) -> PullRun:
-    run = PullRun.objects.get(pk=run_id)
+    run = claim(run_id)
+    if run is None:
+        return PullRun.objects.get(pk=run_id)
     pull = Pull(run)
     client = client_for(run.triggered_by)
     cadences = pull.call("Get Company Cadences", client.get_company_cadences)
@@ -205,7 +241,7 @@ def pull_stepwise(run_id: int) -> PullRun:
         if pull.fatal:
             break
         try:
-            run.requests += 1
+            pull.count_request()
             steps = client.get_stepwise_engagement(cadence.name, start, end)
         except ApiNotFound:
             steps = []
@@ -296,13 +332,21 @@ def call_row(call: KlentyCall) -> Call | None:
     )
 
 
+@transaction.atomic
 def store_calls(calls: list[KlentyCall]) -> set[date]:
-    """Upsert a page of calls by callSid; answers the days they fall on."""
+    """Upsert calls by callSid and recount the days they fall on, together: a worker
+    killed in between must not leave the charts' rollup behind the calls."""
     rows = {row.call_sid: row for row in map(call_row, calls) if row is not None}
     Call.objects.bulk_create(
-        rows.values(), update_conflicts=True, unique_fields=["call_sid"], update_fields=CALL_FIELDS
+        rows.values(),
+        update_conflicts=True,
+        unique_fields=["call_sid"],
+        update_fields=CALL_FIELDS,
+        batch_size=500,
     )
-    return {row.called_on for row in rows.values()}
+    days = {row.called_on for row in rows.values()}
+    rebuild_call_days(days)
+    return days
 
 
 def calls_start(member: str, until: date) -> date:
@@ -319,27 +363,40 @@ def calls_start(member: str, until: date) -> date:
 
 
 def pull_calls(run_id: int) -> PullRun:
-    run = PullRun.objects.get(pk=run_id)
+    run = claim(run_id)
+    if run is None:
+        return PullRun.objects.get(pk=run_id)
     pull = Pull(run)
     client = client_for(run.triggered_by)
     until = today()
     end = until + timedelta(days=1)  # endDate is exclusive: tomorrow takes in today
-    touched: set[date] = set()
     for member in klenty_target().team_emails:
-        start = calls_start(member, until)
-        member_client = client.as_user(member)
-        page = 0
-        while not pull.fatal:
-            result = pull.call(f"Calls of {member}", member_client.get_calls, start, end, page)
-            if result is None:
-                break
-            touched |= store_calls(result.calls)
-            run.rows += len(result.calls)
-            if not result.has_more or not result.calls:
-                break
-            page += 1
-    rebuild_call_days(touched)
+        if pull.fatal:
+            break
+        calls = member_calls(pull, client.as_user(member), calls_start(member, until), end)
+        if calls is not None:
+            store_calls(calls)
+            run.rows += len(calls)
     return pull.save(finished=True)
+
+
+def member_calls(pull: Pull, client: KlentyClient, start: date, end: date) -> list | None:
+    """Every page of one member's calls, or None if a page failed.
+
+    Pages come newest first and the next run starts from the newest stored day, so
+    storing the first pages of a member whose later page failed would leave the
+    older calls out for good. All or nothing per member keeps the start honest.
+    """
+    calls: list[KlentyCall] = []
+    page = 0
+    while True:
+        result = pull.call(f"Calls of {client.user_email}", client.get_calls, start, end, page)
+        if result is None:
+            return None
+        calls.extend(result.calls)
+        if not result.has_more or not result.calls:
+            return calls
+        page += 1
 
 
 # -- entry points ---------------------------------------------------------------
@@ -366,40 +423,72 @@ def queue_pull(kind: str, user=None) -> PullRun:
     return run
 
 
+def _lapsed(now: datetime) -> Q:
+    return Q(lease_until__lt=now)
+
+
 def is_running(kind: str) -> bool:
-    """A run of this kind started recently and has not finished (a "Refresh now", or a
-    backfill still working through its slices): the schedule leaves it to finish."""
-    recent = timezone.now() - STALE_AFTER
-    return PullRun.objects.filter(
-        kind=kind, status=PullRun.Status.RUNNING, started_at__gte=recent
-    ).exists()
+    """A run of this kind is being worked on (its lease is live) or is queued (started
+    recently, never claimed: a "Refresh now", or a backfill handing over to its next
+    slice): the schedule leaves it to finish."""
+    now = timezone.now()
+    return (
+        PullRun.objects.filter(kind=kind, status=PullRun.Status.RUNNING)
+        .filter(
+            Q(lease_until__gte=now) | Q(lease_until__isnull=True, started_at__gte=now - STALE_AFTER)
+        )
+        .exists()
+    )
+
+
+def orphaned_run(kind: str) -> PullRun | None:
+    """The latest run of this kind whose worker died mid-way (its lease lapsed)."""
+    return (
+        PullRun.objects.filter(kind=kind, status=PullRun.Status.RUNNING)
+        .filter(_lapsed(timezone.now()))
+        .first()
+    )
+
+
+def scheduled(kind: str, pull: Callable[[int], PullRun]) -> PullRun | None:
+    """The schedule's entry: resume a run a dead worker left, or start one unless one
+    is under way. Every pull skips what is already stored, so resuming loses nothing."""
+    mark_stale_runs()
+    orphan = orphaned_run(kind)
+    if orphan is not None:
+        log.warning("resuming %s pull %s: its worker stopped mid-way", kind, orphan.pk)
+        return pull(orphan.pk)
+    if is_running(kind):
+        return None
+    return pull(start_run(kind).pk)
 
 
 def scheduled_engagement() -> None:
-    mark_stale_runs()
-    if not is_running(PullRun.Kind.ENGAGEMENT):
-        pull_engagement(start_run(PullRun.Kind.ENGAGEMENT).pk, slice_seconds=SLICE_SECONDS)
+    scheduled(PullRun.Kind.ENGAGEMENT, continue_engagement)
 
 
 def scheduled_stepwise() -> None:
-    mark_stale_runs()
-    if not is_running(PullRun.Kind.STEPWISE):
-        run_pull(PullRun.Kind.STEPWISE)
+    scheduled(PullRun.Kind.STEPWISE, pull_stepwise)
 
 
 def scheduled_calls() -> None:
-    mark_stale_runs()
-    if not is_running(PullRun.Kind.CALLS):
-        run_pull(PullRun.Kind.CALLS)
+    scheduled(PullRun.Kind.CALLS, pull_calls)
 
 
 def mark_stale_runs() -> int:
-    """Runs whose worker died never finish; after a while they are marked failed."""
-    cutoff = timezone.now() - STALE_AFTER
-    return PullRun.objects.filter(status=PullRun.Status.RUNNING, started_at__lt=cutoff).update(
-        status=PullRun.Status.FAILED,
-        finished_at=timezone.now(),
-        errors="The run stopped without finishing (the worker was restarted?).",
+    """Runs whose worker died long ago (or that were never picked up) are marked
+    failed; a run whose lease is live is still working, however long it takes."""
+    now = timezone.now()
+    cutoff = now - STALE_AFTER
+    return (
+        PullRun.objects.filter(status=PullRun.Status.RUNNING, started_at__lt=cutoff)
+        .filter(Q(lease_until__isnull=True) | _lapsed(now))
+        .update(
+            status=PullRun.Status.FAILED,
+            finished_at=now,
+            lease_until=None,
+            errors="The run stopped without finishing (the worker was restarted?).",
+        )
     )
 
 

@@ -220,6 +220,7 @@ class Fault:
     path_contains: str = ""
     remaining: int = 1
     retry_after: int | None = None
+    after: int = 0  # matching requests let through before the fault starts
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -227,6 +228,7 @@ class Fault:
             "path_contains": self.path_contains,
             "remaining": self.remaining,
             "retry_after": self.retry_after,
+            "after": self.after,
         }
 
 
@@ -254,6 +256,10 @@ class Faults:
         with self._lock:
             for fault in self.queue:
                 if fault.path_contains in path:
+                    if fault.after > 0:
+                        # e.g. "the second page fails": the first goes through.
+                        fault.after -= 1
+                        continue
                     fault.remaining -= 1
                     if fault.remaining <= 0:
                         self.queue.remove(fault)
@@ -567,7 +573,8 @@ class SandboxApp:
         retry_after = options.get("retry_after")
         if retry_after is not None:
             retry_after = _int(options, "retry_after", 0, 3600)
-        fault = Fault(status, path_contains, count, retry_after)
+        after = _int({"after": options.get("after", 0)}, "after", 0, 10_000)
+        fault = Fault(status, path_contains, count, retry_after, after)
         self.faults.add(fault)
         return {"queued": [f.as_json() for f in self.faults.queue]}
 
