@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from cadences.models import WebhookSubscription
 from cadences.receiver import Refused, check_content_type, receive
+from klentyadmin.core.middleware import RETRY_AFTER_SECONDS
 
 log = logging.getLogger(__name__)
 # SQLite can answer "locked" at once rather than wait (shared-cache databases, or a
@@ -72,7 +73,9 @@ def klenty(request: HttpRequest, token: str):
         return JsonResponse({"error": str(exc)}, status=exc.status)
     except DatabaseError:
         log.exception("webhook delivery not stored")
-        return JsonResponse({"error": "Not stored; please send it again later."}, status=503)
+        answer = JsonResponse({"error": "Not stored; please send it again later."}, status=503)
+        answer["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return answer
     except Exception:
         # A bug must not turn into a 500 that Klenty retries forever; it is logged.
         log.exception("webhook delivery could not be read")

@@ -251,3 +251,4 @@ def test_the_webhook_receiver_keeps_its_own_json_503(client):
 
     assert response.status_code == 503
     assert response.json() == {"error": "Not stored; please send it again later."}
+    assert response["Retry-After"] == "5"
