@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.browser"]
@@ -15,8 +17,24 @@ def _tasks_run_inline(monkeypatch, settings, tmp_path):
 
     monkeypatch.setattr(Conf, "SYNC", True)
     settings.RATE_LIMIT_DIR = tmp_path / "ratelimit"
+    if settings.REDIS_URL:
+        _isolate_redis(monkeypatch, settings)
     # Test users need a password, not a slow one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _isolate_redis(monkeypatch, settings) -> None:
+    """On Redis (the PostgreSQL + Redis pass of bin/test) every test worker and
+    every test shares one server: give each test its own rate-limit budgets and
+    cache keys, as the per-test folder and the per-process cache do otherwise."""
+    from klentyadmin.integrations.ratelimit import RedisRateLimiter
+
+    namespace = f"test-{uuid.uuid4().hex}"
+    shared_key = RedisRateLimiter._key
+    monkeypatch.setattr(
+        RedisRateLimiter, "_key", staticmethod(lambda key: shared_key(f"{namespace}:{key}"))
+    )
+    settings.CACHES = {"default": {**settings.CACHES["default"], "KEY_PREFIX": namespace}}
 
 
 def make_user(username: str, role: str, klenty_email: str = ""):

@@ -65,3 +65,13 @@ def test_the_demo_users_exist_once_each_with_their_roles(client):
         # django-axes checks every sign-in, so it needs the request a real sign-in has.
         assert client.login(request=HttpRequest(), username=login.username, password=login.password)
     assert User.objects.get(username="rep").klenty_email == "priya.natarajan@northwind.example"
+
+
+def test_an_overlong_username_is_refused_by_the_form_before_any_sign_in_is_tried(client, db):
+    from axes.models import AccessAttempt
+
+    response = client.post(reverse("login"), {"username": "u" * 10_000, "password": "x"})
+
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
+    assert not AccessAttempt.objects.exists()

@@ -216,6 +216,7 @@ def schedule_comes_due(env) -> None:
     )
 
 
+@pytest.mark.own_sqlite
 def test_an_engagement_pull_survives_a_killed_worker(
     sandbox,
     worker_env,  # noqa: F811 (the fixture imported above)

@@ -28,6 +28,7 @@ from klentyadmin.integrations.ratelimit import (
     burst_size,
     limiter_for_settings,
 )
+from tests.fixtures.servers import needs_redis
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -196,8 +197,6 @@ def test_two_processes_share_one_budget_without_exceeding_it(tmp_path):
 
 # -- Redis --------------------------------------------------------------------
 
-needs_redis = pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
-
 
 @needs_redis
 def test_redis_limiter_stays_within_the_rate_and_reaches_90_percent_of_it():
@@ -219,3 +218,57 @@ def test_redis_penalty_holds_back_the_next_call():
     key = f"test-{uuid.uuid4().hex}"
     limiter.penalise(key, 5)
     assert limiter.acquire(key, 60) == pytest.approx(5, abs=0.2)
+
+
+REDIS_WORKER = textwrap.dedent(
+    """
+    import json, sys, time, urllib.error, urllib.request
+    from klentyadmin.integrations.ratelimit import RedisRateLimiter
+
+    redis_url, key, rate, start_at, seconds, url, api_key = sys.argv[1:8]
+    rate, start_at, seconds = int(rate), float(start_at), float(seconds)
+    limiter = RedisRateLimiter(redis_url)
+    time.sleep(max(0.0, start_at - time.time()))
+    statuses = []
+    while True:
+        limiter.acquire(key, rate)
+        if time.time() >= start_at + seconds:
+            break
+        request = urllib.request.Request(url, headers={"x-api-key": api_key})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                statuses.append(answer.status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+    print(json.dumps(statuses))
+    """
+)
+
+
+@needs_redis
+def test_two_processes_bursting_through_redis_never_exceed_the_sandboxs_limit(sandbox):
+    # The real 60 s window, judged by the sandbox itself: it answers 429 to a 601st
+    # request in any sliding minute. Both processes start at the same instant, so
+    # the burst at the start is contended too.
+    rate, seconds = 600, 62.0
+    sandbox.configure(rate_limit_per_min=rate)
+    url = f"{sandbox.klenty_base}/user/morgan.hale@northwind.example/lists"
+    key = f"test-{uuid.uuid4().hex}"
+    start_at = time.time() + 2.0  # time for both interpreters to start
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    args = [os.environ["REDIS_URL"], key, str(rate), str(start_at), str(seconds), url, sandbox.key]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", REDIS_WORKER, *args], stdout=subprocess.PIPE, env=env, text=True
+        )
+        for _ in range(2)
+    ]
+    first, second = (json.loads(p.communicate(timeout=seconds + 60)[0]) for p in procs)
+    assert all(p.returncode == 0 for p in procs)
+
+    logged = [r for r in sandbox.requests() if r["path"].endswith("/lists")]
+    assert len(logged) == len(first) + len(second)
+    assert {r["status"] for r in logged} == {200}  # no 429
+    assert max_in_any_window([r["ts"] for r in logged], 60.0) <= rate
+    assert len(logged) >= 0.9 * rate * seconds / 60
+    assert min(len(first), len(second)) >= 0.25 * len(logged)  # both got a share

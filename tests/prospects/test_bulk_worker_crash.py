@@ -106,6 +106,7 @@ def job_status(db: Path, job_id: int) -> str:
         ).fetchone()[0]
 
 
+@pytest.mark.own_sqlite
 def test_a_job_survives_a_killed_worker_and_sends_every_item_once(sandbox, worker_env, tmp_path):
     db = tmp_path / "db.sqlite3"
     log = tmp_path / "qcluster.log"
