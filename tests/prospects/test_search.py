@@ -1,10 +1,12 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import count
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,6 +18,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 PRIYA = "priya.natarajan@northwind.example"
 DIEGO = "diego.alvarez@northwind.example"
 _serial = count(1)
+# The text index, and the step budget on the walk through it, are SQLite's.
+sqlite_only = pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite FTS5 only")
 
 
 def make_prospect(**fields) -> Prospect:
@@ -249,12 +253,103 @@ def test_broad_searches_walk_the_sort_index_and_find_the_same_page(
     assert len(broad.rows) == 3 and broad.count == 3
 
 
+@sqlite_only
+@pytest.mark.parametrize("params", [{"q": "example"}, {"q": "example", "tag": "q3"}])
+def test_a_walk_that_runs_out_of_steps_sorts_the_matches_instead(
+    manager_client, prospects, monkeypatch, params
+):
+    expected = manager_client.get(URL, params).context["results"]
+    # Every search walks, and every walk is interrupted at once.
+    monkeypatch.setattr("prospects.search.BROAD_MATCHES", 0)
+    monkeypatch.setattr("prospects.search.BROAD_MATCHES_COUNTED", 0)
+    monkeypatch.setattr("prospects.search.BROAD_STEPS_PER_MATCH", 0)
+    monkeypatch.setattr("prospects.search.STEP_CHECK_EVERY", 1)
+    # Captured queries go through Django's debug cursor, which runs a query of its
+    # own after the interrupted one: it must not be interrupted too.
+    with CaptureQueriesContext(connection) as queries:
+        results = manager_client.get(URL, params, **HTMX).context["results"]
+    assert [p.pk for p in results.rows] == [p.pk for p in expected.rows]
+    assert results.count == expected.count
+    assert any("OVER ()" in q["sql"] or "+ 0" in q["sql"] for q in queries.captured_queries)
+    # The connection is still usable afterwards.
+    assert Prospect.objects.count() == 3
+
+
+@sqlite_only
+def test_the_step_budget_interrupts_only_the_statement_it_guards(db, prospects):
+    from prospects.search import StepBudgetExceeded, step_budget
+
+    million = (
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1000000) "
+        "SELECT count(*) FROM n"
+    )
+    with pytest.raises(StepBudgetExceeded), step_budget(0), connection.cursor() as cursor:
+        cursor.execute(million)
+    assert Prospect.objects.count() == 3
+
+
+def test_words_with_other_filters_are_counted_exactly_below_the_cap(manager_client, db):
+    for i in range(PAGE_SIZE + 7):
+        make_prospect(email=f"c{i:03}@counted.example", tags=["keep"] if i % 2 else [])
+    first = manager_client.get(URL, {"q": "counted", "tag": "keep"})
+    assert first.context["results"].count == (PAGE_SIZE + 7) // 2
+    assert "28 prospects match" in first.content.decode()
+    # Past the last page there is no row to count on: the count is asked for.
+    beyond = manager_client.get(URL, {"q": "counted", "tag": "keep", "page": 2})
+    assert beyond.context["results"].count == 28 and not beyond.context["results"].rows
+
+
+def test_a_reps_text_search_counts_only_their_prospects(rep_client, prospects):
+    response = rep_client.get(URL, {"q": "example"}, **HTMX)
+    assert response.context["results"].count == 2
+    assert "2 prospects match" in response.content.decode()
+
+
+def test_rows_show_the_list_cadence_and_sync_time_and_escape_every_text(
+    manager_client, db, settings
+):
+    settings.TIME_ZONE = "Asia/Kolkata"
+    make_prospect(
+        email="o'brien@tags.example",
+        full_name="<b>Bold</b> & Co",
+        company="Fish & <Chips>",
+        prospect_list=ProspectList.objects.create(name="Q4 <list>"),
+        tags=["<vip>"],
+        cadence_status="In Cadence",
+        cadence_name="Q4 Outbound",
+        last_synced_at=datetime(2026, 3, 1, 22, 45, tzinfo=UTC),
+    )
+    body = manager_client.get(URL, **HTMX).content.decode()
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in body and "<b>Bold</b>" not in body
+    assert "Fish &amp; &lt;Chips&gt;" in body
+    assert "o&#x27;brien@tags.example" in body
+    assert '<span class="badge">&lt;vip&gt;</span>' in body
+    assert "<td>Q4 &lt;list&gt;</td>" in body
+    assert "<td>In Cadence · Q4 Outbound</td>" in body
+    assert "<td>2026-03-02 04:15</td>" in body  # in the site's time zone
+
+
+def test_without_a_text_index_words_are_matched_with_like(manager_client, prospects, monkeypatch):
+    # What PostgreSQL runs: no FTS5, a LIKE per word on search_text.
+    monkeypatch.setattr("prospects.search.uses_fts", lambda: False)
+    assert emails(manager_client.get(URL, {"q": "kernel wo"})) == {prospects["linus"].email}
+    response = manager_client.get(URL, {"q": "example", "tag": "q3", "sort": "-name"}, **HTMX)
+    assert [p.email for p in response.context["results"].rows] == [
+        prospects["grace"].email,
+        prospects["ada"].email,
+    ]
+    assert "2 prospects match" in response.content.decode()
+
+
 def test_words_with_other_filters_count_up_to_a_smaller_cap(manager_client, prospects, monkeypatch):
     monkeypatch.setattr("prospects.search.TEXT_COUNT_LIMIT", 1)
     body = manager_client.get(URL, {"q": "example", "tag": "q3"}).content.decode()
     assert "More than 1 prospects match" in body
     body = manager_client.get(URL, {"q": "example"}).content.decode()
-    assert "3 prospects match" in body  # words alone are counted in the index
+    if connection.vendor == "sqlite":
+        assert "3 prospects match" in body  # words alone are counted in the FTS index
+    else:
+        assert "More than 1 prospects match" in body  # no index to count in: the same cap
 
 
 def test_an_htmx_request_gets_only_the_results_partial(manager_client, prospects):
@@ -380,8 +475,9 @@ def _seed(n: int) -> None:
 def test_the_number_of_queries_does_not_grow_with_the_data(
     manager_client, django_assert_max_num_queries, size, htmx, most
 ):
-    # Session, user and the sandbox badge's connection; the text index's count,
-    # rows and count; for the full page also the lists and three DISTINCTs.
+    # Session, user and the sandbox badge's connection; the text index's count, the
+    # page's ids with the count, the page's rows; for the full page also the lists
+    # and three DISTINCTs.
     _seed(size)
     headers = HTMX if htmx else {}
     with django_assert_max_num_queries(most):
