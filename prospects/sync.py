@@ -21,9 +21,14 @@ Incremental sync:
 
 1. ``updates``: Get prospects by last updated date, one day a call, from the day the last
    successful sync started up to today. The day asked for is the prospect's
-   ``updated_on``. Prospects in the answer that were not status-checked since that sync
-   started have ``status_checked_at`` cleared, so their status is read next.
-2. ``statuses``: no list or date answer carries a status, so statuses come from one call
+   ``updated_on``. Klenty gives only the day of an update, so a prospect whose status
+   was read before the end of that day has ``status_checked_at`` cleared, and its status
+   is read next (unless a run already saw an update that day and read the status after
+   the last successful sync started: else everything updated today would be re-read
+   by every run).
+2. ``created``: Get prospects by created date over the same days, the only answer that
+   says on which day a new prospect was created.
+3. ``statuses``: no list or date answer carries a status, so statuses come from one call
    per prospect, at most ``KLENTY_SYNC_STATUS_CHECKS`` calls a run to stay inside the rate
    limit. Prospects never checked (just updated first, then new) come first and also
    get Get Prospect details with Custom fields (the only answer with custom fields: two
@@ -45,15 +50,18 @@ FAILED with the error recorded and the cursor kept; the next run resumes from it
 
 from __future__ import annotations
 
+import functools
 import logging
+import operator
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -142,6 +150,10 @@ class ListIndex:
         return self.by_name[list_name]
 
 
+# Fields whose value is not the record's attribute of the same name, as it is.
+SPECIAL_FIELDS = frozenset({"owner_email", "tags", "custom_fields"})
+
+
 def _value(record: KlentyProspect, name: str) -> Any:
     if name == "owner_email":
         return record.owner.strip().lower()
@@ -150,6 +162,21 @@ def _value(record: KlentyProspect, name: str) -> Any:
     if name == "custom_fields":
         return dict(record.custom_fields)
     return getattr(record, name)
+
+
+def _new_row(now: datetime) -> dict[str, Any]:
+    """A new prospect's columns (by attname) before the answer's values go in."""
+    row = {f.attname: f.get_default() for f in _insert_fields()}
+    row.update(first_synced_at=now, last_synced_at=now)
+    return row
+
+
+def _refresh_derived(row: dict[str, Any]) -> None:
+    """The model's own rule for the derived columns, applied to a row held as a dict
+    (a model instance per row costs more than the rest of the upsert)."""
+    holder = SimpleNamespace(**{name: row[name] for name in SEARCH_INPUTS})
+    Prospect.refresh_derived_fields(holder)
+    row.update(vars(holder))
 
 
 def upsert_page(
@@ -167,71 +194,88 @@ def upsert_page(
     Only the fields the answer carries are written, so a thin answer (by list) never
     blanks what a richer one (by date, with custom fields) wrote before. Rows first
     cached at or after `new_since` (this run's start) count as created, not updated,
-    when a later pass of the same run fills in more of their fields.
+    when a later pass of the same run fills in more of their fields. Rows are read and
+    written as plain tuples and dicts: no model instance per row.
     """
     now = now or timezone.now()
     new_since = new_since or now
     extras = extra if isinstance(extra, list) else [extra or {}] * len(records)
-    incoming: dict[str, tuple[KlentyProspect, dict[str, Any]]] = {}
+    plain = [name for name in fields if name not in SPECIAL_FIELDS]
+    special = [name for name in fields if name in SPECIAL_FIELDS]
+    read_plain = operator.attrgetter(*plain) if len(plain) > 1 else None
+    incoming: dict[str, dict[str, Any]] = {}
     for record, record_extra in zip(records, extras, strict=True):
         email = record.email.strip().lower()
-        if email:
-            incoming[email] = (record, record_extra)
-    counts = Counts(seen=len(incoming))
-    if not incoming:
-        return counts
-    ids = [r.id for r, _ in incoming.values() if r.id]
-    # Only the columns compared or read to derive tags_text and search_text.
-    extra_names = {name for _, record_extra in incoming.values() for name in record_extra}
-    columns = {*fields, *extra_names, *SEARCH_INPUTS, "klenty_id", "prospect_list"}
-    columns.add("first_synced_at")
-    rows = list(
-        Prospect.objects.filter(Q(email__in=list(incoming)) | Q(klenty_id__in=ids)).only(*columns)
-    )
-    by_email = {row.email: row for row in rows}
-    by_klenty_id = {row.klenty_id: row for row in rows if row.klenty_id}
-
-    new: list[Prospect] = []
-    changed: list[Prospect] = []
-    seen_pks: list[int] = []
-    stale_ids: list[int] = []  # rows holding a Klenty id that now belongs to another row
-    update_fields: set[str] = set()
-    for email, (record, record_extra) in incoming.items():
-        values = {name: _value(record, name) for name in fields}
+        if not email:
+            continue
+        if read_plain is not None:
+            values = dict(zip(plain, read_plain(record), strict=True))
+        else:
+            values = {name: getattr(record, name) for name in plain}
+        for name in special:
+            values[name] = _value(record, name)
         values.update(record_extra)
         list_pk = lists.pk_for(record.list_id, record.list_name)
         if list_pk is not None:
             values["prospect_list_id"] = list_pk
         if record.id:
             values["klenty_id"] = record.id
-        row = by_email.get(email) or by_klenty_id.get(record.id)
-        if row is None:
-            prospect = Prospect(email=email, first_synced_at=now, last_synced_at=now, **values)
-            prospect.refresh_derived_fields()
-            new.append(prospect)
-            by_email[email] = prospect
-            if record.id:
-                by_klenty_id[record.id] = prospect
-            continue
-        seen_pks.append(row.pk)
-        holder = by_klenty_id.get(record.id)
-        if record.id and holder is not None and holder is not row:
-            stale_ids.append(holder.pk)
         values["email"] = email
-        diff = {k: v for k, v in values.items() if getattr(row, k) != v}
+        incoming[email] = values
+    counts = Counts(seen=len(incoming))
+    if not incoming:
+        return counts
+    ids = [values["klenty_id"] for values in incoming.values() if "klenty_id" in values]
+    # Only the columns compared or read to derive tags_text and search_text.
+    names = {name for values in incoming.values() for name in values}
+    columns = ["id", "first_synced_at", "last_synced_at", *sorted({*names, *SEARCH_INPUTS})]
+    found = (
+        Prospect.objects.filter(Q(email__in=list(incoming)) | Q(klenty_id__in=ids))
+        .order_by()
+        .values_list(*columns)
+    )
+    rows = [dict(zip(columns, values, strict=True)) for values in found]
+    by_email = {row["email"]: row for row in rows}
+    by_klenty_id = {row["klenty_id"]: row for row in rows if row["klenty_id"]}
+
+    new: list[dict[str, Any]] = []
+    changed: list[dict[str, Any]] = []
+    stale_ids: list[int] = []  # rows holding a Klenty id that now belongs to another row
+    update_fields: set[str] = set()
+    touch: list[int] = []  # rows seen again, not yet stamped by this runner
+    blank = _new_row(now)
+    for email, values in incoming.items():
+        klenty_id = values.get("klenty_id")
+        row = by_email.get(email) or by_klenty_id.get(klenty_id)
+        if row is None:
+            row = {**blank, "tags": [], "custom_fields": {}}
+            new.append(row)
+        if "id" not in row:
+            # New (or new and met again in this answer: the later values win).
+            row.update(values)
+            _refresh_derived(row)
+            by_email[email] = row
+            if klenty_id:
+                by_klenty_id[klenty_id] = row
+            continue
+        if row["last_synced_at"] < now:
+            touch.append(row["id"])
+        holder = by_klenty_id.get(klenty_id)
+        if klenty_id and holder is not None and holder is not row and "id" in holder:
+            stale_ids.append(holder["id"])
+        diff = {k: v for k, v in values.items() if row[k] != v}
         if not diff:
             continue
-        if "prospect_list_id" in diff and row.prospect_list_id is not None:
+        if "prospect_list_id" in diff and row["prospect_list_id"] is not None:
             counts.moved += 1
-        derived_before = [getattr(row, name) for name in DERIVED_FIELDS]
-        for name, value in diff.items():
-            setattr(row, name, value)
-        row.refresh_derived_fields()
+        derived_before = [row[name] for name in DERIVED_FIELDS]
+        row.update(diff)
+        _refresh_derived(row)
         changed.append(row)
         update_fields.update(diff)
         # Only derived columns that moved: rewriting an indexed column costs index work.
         for name, before in zip(DERIVED_FIELDS, derived_before, strict=True):
-            if getattr(row, name) != before:
+            if row[name] != before:
                 update_fields.add(name)
 
     if stale_ids:
@@ -241,44 +285,67 @@ def upsert_page(
         counts.created = len(new)
     if changed:
         update_rows(changed, sorted(update_fields))
-        counts.updated = sum(1 for row in changed if row.first_synced_at < new_since)
-    if seen_pks:
-        Prospect.objects.filter(pk__in=seen_pks).update(last_synced_at=now)
+        counts.updated = sum(1 for row in changed if row["first_synced_at"] < new_since)
+    # Rows this runner already stamped (in an earlier pass) keep their stamp: rewriting
+    # an indexed column costs index work.
+    if touch:
+        Prospect.objects.filter(pk__in=touch).update(last_synced_at=now)
     return counts
+
+
+@functools.cache
+def _insert_fields() -> tuple[Field, ...]:
+    return tuple(f for f in Prospect._meta.concrete_fields if not f.primary_key)
 
 
 def _columns(field_names: list[str] | None = None):
     """(column, attname, converter) for the named fields, or every non-pk field.
 
     Text columns hold Python strings already, so they skip Django's per-value
-    preparation, which is most of the cost of writing a thousand rows.
+    preparation; the others (dates, JSON, foreign keys) remember what they converted,
+    since a page's rows mostly share their timestamps and list.
     """
     connection = connections[Prospect.objects.db]
     if field_names is None:
-        model_fields = [f for f in Prospect._meta.concrete_fields if not f.primary_key]
+        model_fields = list(_insert_fields())
     else:
         model_fields = [Prospect._meta.get_field(name) for name in field_names]
     columns = []
     for f in model_fields:
         plain = f.get_internal_type() in {"CharField", "TextField", "EmailField"}
-        convert = None if plain else (lambda v, f=f: f.get_db_prep_save(v, connection))
-        columns.append((f.column, f.attname, convert))
+        columns.append((f.column, f.attname, None if plain else _converter(f, connection)))
     return connection, columns
 
 
-def _params(rows: list[Prospect], columns, *tail: str) -> list[list[Any]]:
+def _converter(f: Field, connection):
+    prepare = f.get_db_prep_save
+    done: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        try:
+            return done[value]
+        except KeyError:
+            result = done[value] = prepare(value, connection)
+            return result
+        except TypeError:  # unhashable: a list or dict for a JSON column
+            return prepare(value, connection)
+
+    return convert
+
+
+def _params(rows: list[dict[str, Any]], columns, *tail: str) -> list[list[Any]]:
     return [
         [
-            getattr(row, attname) if convert is None else convert(getattr(row, attname))
+            row[attname] if convert is None else convert(row[attname])
             for _, attname, convert in columns
         ]
-        + [getattr(row, name) for name in tail]
+        + [row[name] for name in tail]
         for row in rows
     ]
 
 
-def insert_rows(rows: list[Prospect]) -> None:
-    """New prospects as one executemany of INSERTs (bulk_create's compiler is the slow part)."""
+def insert_rows(rows: list[dict[str, Any]]) -> None:
+    """New prospects (dicts by attname) as one executemany of INSERTs."""
     connection, columns = _columns()
     qn = connection.ops.quote_name
     names = ", ".join(qn(column) for column, _, _ in columns)
@@ -289,8 +356,8 @@ def insert_rows(rows: list[Prospect]) -> None:
         cursor.executemany(sql, _params(rows, columns))
 
 
-def update_rows(rows: list[Prospect], field_names: list[str]) -> None:
-    """One UPDATE by primary key per row, sent as one executemany.
+def update_rows(rows: list[dict[str, Any]], field_names: list[str]) -> None:
+    """One UPDATE by primary key per row (dicts by attname, with "id"), as one executemany.
 
     Django's bulk_update builds a CASE per field over every row, which costs far more
     than the write itself at a thousand rows a page.
@@ -301,7 +368,7 @@ def update_rows(rows: list[Prospect], field_names: list[str]) -> None:
     table = qn(Prospect._meta.db_table)
     sql = f"UPDATE {table} SET {assignments} WHERE {qn('id')} = %s"  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.executemany(sql, _params(rows, columns, "pk"))
+        cursor.executemany(sql, _params(rows, columns, "id"))
 
 
 def upsert_lists(client: KlentyClient) -> list[str]:
@@ -347,6 +414,8 @@ class Runner:
     lease: datetime
     deadline: float | None
     lists: ListIndex = field(default_factory=ListIndex)
+    # One stamp for what this runner writes, so a row that two passes see is stamped once.
+    now: datetime = field(default_factory=timezone.now)
 
     # -- bookkeeping
 
@@ -377,22 +446,40 @@ class Runner:
     def write(self, records, cursor: dict[str, Any], *, fields, extra=None, **more) -> None:
         """One answer's upsert and the progress that records it, all or nothing."""
         with transaction.atomic():
+            if cursor.get("phase") == "updates" and records:
+                self.forget_stale_statuses(records, extra, datetime.fromisoformat(cursor["since"]))
             counts = upsert_page(
                 records,
                 fields=fields,
                 lists=self.lists,
                 extra=extra,
+                now=self.now,
                 new_since=self.run.started_at,
             )
-            if cursor.get("phase") == "updates" and records:
-                since = datetime.fromisoformat(cursor["since"])
-                emails = [r.email.strip().lower() for r in records]
-                Prospect.objects.filter(email__in=emails, status_checked_at__lt=since).update(
-                    status_checked_at=None
-                )
             if cursor.get("phase") not in {"pages", "updates"}:
                 counts.seen = 0  # the by-list (or by-update) pass is the one that "sees"
             self.advance(cursor, counts, **more)
+
+    @staticmethod
+    def forget_stale_statuses(records, extras: list[dict[str, Any]], since: datetime) -> None:
+        """Clears status_checked_at of updated prospects whose status may predate the update.
+
+        Klenty gives the day of an update, not its time. A status read before that day
+        ended may be older than the update, so it is read again, unless an earlier run
+        already saw an update on that day and read the status after the last successful
+        sync started (otherwise every run would re-read everything updated today).
+        """
+        emails_by_day: dict[date, list[str]] = {}
+        for record, record_extra in zip(records, extras, strict=True):
+            emails_by_day.setdefault(record_extra["updated_on"], []).append(
+                record.email.strip().lower()
+            )
+        zone = timezone.get_current_timezone()
+        for day, emails in emails_by_day.items():
+            day_end = datetime.combine(day + timedelta(days=1), datetime.min.time(), zone)
+            Prospect.objects.filter(email__in=emails, status_checked_at__lt=day_end).filter(
+                Q(updated_on__isnull=True) | Q(updated_on__lt=day) | Q(status_checked_at__lt=since)
+            ).update(status_checked_at=None)
 
     # -- phases
 
@@ -408,6 +495,8 @@ class Runner:
                 self.phase_details()
             elif phase == "updates":
                 self.phase_updates()
+            elif phase == "created":
+                self.phase_created()
             elif phase == "statuses":
                 self.phase_statuses()
                 return
@@ -448,6 +537,13 @@ class Runner:
 
     def phase_updates(self) -> None:
         self.by_day(self.client.get_prospects_updated_since, "updated_on")
+        since = self.run.cursor["since"]
+        day = timezone.localdate(datetime.fromisoformat(since)).isoformat()
+        self.advance({"phase": "created", "day": day, "since": since})
+
+    def phase_created(self) -> None:
+        # The updated answers do not say when a new prospect was created: these do.
+        self.by_day(self.client.get_prospects_created_between, "created_on")
         self.advance(self.statuses_cursor())
 
     def by_day(self, fetch, date_field: str) -> None:
@@ -540,10 +636,17 @@ class Runner:
                 return
             cursor = {**self.run.cursor, "checked": self.run.cursor["checked"] + calls}
             with transaction.atomic():
-                update_rows(batch, ["prospect_status", "cadence_status", "status_checked_at"])
+                checked = ["prospect_status", "cadence_status", "status_checked_at"]
+                update_rows(
+                    [{"id": p.pk, **{n: getattr(p, n) for n in checked}} for p in batch], checked
+                )
                 fields = (*PROFILE_FIELDS, "custom_fields")
                 counts = upsert_page(
-                    details, fields=fields, lists=self.lists, new_since=self.run.started_at
+                    details,
+                    fields=fields,
+                    lists=self.lists,
+                    now=self.now,
+                    new_since=self.run.started_at,
                 )
                 counts.seen = 0
                 # A status that changed is an update too, unless this run created the row
@@ -736,6 +839,8 @@ def progress_text(run: SyncRun) -> str:
         return f"Reading prospects' details by creation day: {cursor.get('day')}"
     if phase == "updates":
         return f"Reading prospects updated on {cursor.get('day')}"
+    if phase == "created":
+        return f"Reading prospects created on {cursor.get('day')}"
     if phase == "statuses":
         return (
             f"Checking statuses: {cursor.get('checked', 0)} of "

@@ -408,23 +408,77 @@ _TEXT_FIELDS = tuple(
 )
 
 
+# The key a reader uses for a field the payload lacks: never in a payload, so .get() is None.
+_ABSENT = object()
+
+
+@dataclass(frozen=True)
+class _ProspectReader:
+    """Where each of our fields is in a prospect payload of one shape (one set of keys).
+
+    A sync reads 10^5 prospects whose payloads share two or three shapes, so the key
+    folding and the choice between spellings (the rules of `_keys` and `_pick`) are
+    worked out once per shape, not once per record.
+    """
+
+    text: tuple[tuple[str, Any], ...]  # (our field, the payload's key)
+    ids: tuple[Any, ...]  # keys that may hold the id, preferred first
+    owners: tuple[Any, ...]
+    tags: Any
+    custom_fields: Any
+    list_key: Any
+    list_name_key: Any  # only Get Prospects by List has one; `List` is then the list's id
+
+    @staticmethod
+    @functools.lru_cache(maxsize=256)
+    def for_keys(keys: tuple[Any, ...]) -> _ProspectReader:
+        folded: dict[str, Any] = {}
+        for key in keys:
+            folded[_fold(str(key))] = key  # a later spelling wins, as in _keys
+
+        def candidates(*names: str) -> tuple[Any, ...]:
+            return tuple(folded[name] for name in names if name in folded)
+
+        return _ProspectReader(
+            text=tuple((n, folded.get(PAYLOAD_KEYS[n].lower(), _ABSENT)) for n in _TEXT_FIELDS),
+            ids=candidates("id", "prospectid"),
+            owners=candidates("assignto", "owner"),
+            tags=folded.get("tags", _ABSENT),
+            custom_fields=folded.get("customfields", _ABSENT),
+            list_key=folded.get("list", _ABSENT),
+            list_name_key=folded.get("listname", _ABSENT),
+        )
+
+    def values(self, raw: dict) -> dict[str, Any]:
+        """Every Prospect field, by name, from one payload."""
+        get = raw.get
+        values = {}
+        for name, key in self.text:
+            value = get(key)
+            values[name] = value.strip() if type(value) is str else _text(value)
+        values["id"] = _text(next((raw[k] for k in self.ids if raw[k] is not None), None))
+        values["owner"] = _text(next((raw[k] for k in self.owners if raw[k] is not None), None))
+        values["tags"] = parse_tags(get(self.tags))
+        values["custom_fields"] = parse_custom_fields(get(self.custom_fields))
+        if self.list_name_key is _ABSENT:
+            # Everywhere but Get Prospects by List, `List` is the list's name.
+            values["list_id"], values["list_name"] = "", _text(get(self.list_key))
+        else:
+            values["list_id"] = _text(get(self.list_key))
+            values["list_name"] = _text(raw[self.list_name_key])
+        return values
+
+
+def _prospect(values: dict[str, Any]) -> Prospect:
+    """A Prospect from a value for every field, without the frozen dataclass's __init__
+    (an object.__setattr__ per field costs five times the rest of reading a record)."""
+    prospect = object.__new__(Prospect)
+    prospect.__dict__.update(values)
+    return prospect
+
+
 def parse_prospect(raw: dict) -> Prospect:
-    k = _keys(raw)
-    if "listname" in k:
-        # Get Prospects by List: `List` is the list's id and `listName` its name.
-        list_id, list_name = _text(k.get("list")), _text(k["listname"])
-    else:
-        # Everywhere else `List` is the list's name.
-        list_id, list_name = "", _text(k.get("list"))
-    return Prospect(
-        id=_text(_pick(k, "id", "prospectid")),
-        list_name=list_name,
-        list_id=list_id,
-        tags=parse_tags(k.get("tags")),
-        custom_fields=parse_custom_fields(k.get("customfields")),
-        owner=_text(_pick(k, "assignto", "owner")),
-        **{name: _text(k.get(PAYLOAD_KEYS[name].lower())) for name in _TEXT_FIELDS},
-    )
+    return _prospect(_ProspectReader.for_keys(tuple(raw)).values(raw))
 
 
 def parse_prospect_status(raw: dict) -> ProspectStatus:

@@ -316,9 +316,7 @@ class KlentyService(Service):
             return self._list_page(query)
         if "startDate" in query or "endDate" in query:
             start, end = self._day_range(query, "startDate", "endDate")
-            matching = [p for p in self.state.prospects.values() if start <= p.created < end]
-            matching.sort(key=lambda p: p.created)
-            return [self._prospect_json(p) for p in matching]
+            return [self._prospect_json(p) for p in self.state.created_between(start, end)]
         if "lastUpdatedDateStart" in query or "lastUpdatedDateEnd" in query:
             start, end = self._day_range(query, "lastUpdatedDateStart", "lastUpdatedDateEnd")
             matching = [p for p in self.state.prospects.values() if start <= p.updated < end]

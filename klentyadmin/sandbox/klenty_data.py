@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import time
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -219,6 +220,9 @@ class KlentyState:
         # member → [(created, call)], newest first
         self.calls: dict[str, list[tuple[float, dict[str, Any]]]] = {}
         self.webhooks: dict[str, Webhook] = {}
+        # Prospect ids in creation order, with their creation times, built when first
+        # asked for and dropped when a prospect is added (no endpoint changes `created`).
+        self._by_created: tuple[list[float], list[str]] | None = None
 
     def copy(self) -> KlentyState:
         rng = random.Random()
@@ -235,6 +239,7 @@ class KlentyState:
         other.cadence_ids_by_name = self.cadence_ids_by_name
         other.calls = self.calls  # nor calls
         other.webhooks = dict(self.webhooks)
+        other._by_created = self._by_created  # replaced, never changed in place
         return other
 
     def new_id(self) -> str:
@@ -256,6 +261,16 @@ class KlentyState:
         self.prospects[prospect.id] = prospect
         self.ids_by_email[prospect.email] = prospect.id
         self.list_members[prospect.list_id][prospect.id] = None
+        self._by_created = None
+
+    def created_between(self, start: float, end: float) -> list[Prospect]:
+        """Prospects created in [start, end), oldest first, without a scan of them all."""
+        if self._by_created is None:
+            ordered = sorted(self.prospects.values(), key=lambda p: p.created)
+            self._by_created = ([p.created for p in ordered], [p.id for p in ordered])
+        times, ids = self._by_created
+        first, last = bisect_left(times, start), bisect_left(times, end)
+        return [self.prospects[pid] for pid in ids[first:last]]
 
     def move_to_list(self, prospect: Prospect, list_id: str) -> None:
         if prospect.list_id == list_id:

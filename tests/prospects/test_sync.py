@@ -126,6 +126,35 @@ def test_an_incremental_sync_picks_up_a_prospect_changed_in_klenty(klenty, setti
     assert Prospect.objects.filter(updated_on__isnull=True, prospect_status="(stale)").exists()
 
 
+def test_an_incremental_sync_rereads_a_status_read_before_a_change_that_day(klenty, settings):
+    klenty.reset(prospects=300)
+    klenty.configure(rate_limit_per_min=0)  # a reset restores the sandbox's limit
+    settings.KLENTY_SYNC_STATUS_CHECKS = 2 * 300 + 10
+    full_sync()  # reads every status, today
+    email = klenty.find_prospects(status="Not Contacted", limit=1)[0]["email"]
+    KlentyClient.from_settings().mark_do_not_contact(email)
+
+    run = incremental_sync()
+
+    assert (run.kind, run.status) == (SyncRun.Kind.INCREMENTAL, SyncRun.Status.DONE)
+    prospect = Prospect.objects.get(email=email)
+    assert prospect.prospect_status == "Do Not Contact"
+    # The next run knows this status was read after the change: it is not read again.
+    incremental_sync()
+    assert Prospect.objects.get(email=email).status_checked_at == prospect.status_checked_at
+
+
+def test_an_incremental_sync_learns_the_creation_day_of_a_new_prospect(klenty):
+    full_sync()
+    client = KlentyClient.from_settings()
+    client.create_prospect(ProspectFields(email="nova@example.com", first_name="Nova"))
+
+    run = incremental_sync()
+
+    assert run.created == 1
+    assert Prospect.objects.get(email="nova@example.com").created_on == timezone.localdate()
+
+
 def test_a_prospect_moved_to_another_list_is_counted_as_moved(klenty):
     full_sync()
     summary = klenty.find_prospects(list="Cold Outbound", limit=1)[0]

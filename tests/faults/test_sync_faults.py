@@ -1,0 +1,306 @@
+"""The prospect sync against a sandbox that fails, and with a worker killed mid-sync.
+
+A fifth of Klenty's answers are 5xx and 429s come in bursts: a full and an incremental
+sync may end FAILED on the way, but the next run resumes, and the cache they leave
+matches the sandbox's own state field by field. A real `qcluster` killed with SIGKILL
+in the middle of a sync, then restarted, finishes the same run with nothing lost.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from klentyadmin.integrations.klenty import PAYLOAD_KEYS, KlentyClient, ProspectFields
+from prospects import sync
+from prospects.models import Prospect, SyncRun
+
+ROOT = Path(__file__).resolve().parents[2]
+PROSPECTS = 300
+MAX_RUNS = 40  # a run ends FAILED after a few unlucky requests; far fewer are needed
+# The profile fields the by-date answers carry, in our names and in the sandbox's.
+TEXT_FIELDS = {
+    name: key
+    for name, key in PAYLOAD_KEYS.items()
+    if name not in {"email", "list_name", "tags", "custom_fields", "owner", "outcome"}
+}
+
+
+@pytest.fixture
+def faulty_klenty(sandbox, settings):
+    """A small sandbox answering 503 to a fifth of the calls, and a client that retries."""
+    sandbox.reset(prospects=PROSPECTS)
+    settings.KLENTY_RATE_LIMIT_PER_MIN = 100_000
+    settings.API_MAX_ATTEMPTS = 3  # so some runs do fail, and are resumed
+    settings.API_BACKOFF_BASE = 0.01
+    settings.API_BACKOFF_CAP = 1.5  # a Retry-After of 1 s is waited out, a longer one fails
+    settings.KLENTY_SYNC_HISTORY_DAYS = 185  # the sandbox seeds 180 days of prospects
+    settings.KLENTY_SYNC_STATUS_CHECKS = 2 * PROSPECTS + 50  # every status, in one run
+    sandbox.configure(rate_limit_per_min=0, fault_rate=0.2, fault_status=503)
+    return sandbox
+
+
+def bursts_of_429(monkeypatch, sandbox, *, every: int = 100) -> list[int]:
+    """Every `every`th read from Klenty is followed by a burst of 429s.
+
+    Bursts of two with Retry-After: 1 are waited out (a run survives them); the second
+    burst says Retry-After: 3, longer than the client waits, so that run fails, every
+    process holds off for 3 s, and the next run resumes.
+    """
+    original = KlentyClient._get
+    armed: list[int] = []
+    calls = {"n": 0}
+
+    def _get(self, endpoint, rest, params=None):
+        calls["n"] += 1
+        if calls["n"] % every == 0:
+            armed.append(calls["n"])
+            retry_after = 3 if len(armed) == 2 else 1
+            sandbox.fail_next(count=2, status=429, retry_after=retry_after)
+        return original(self, endpoint, rest, params)
+
+    monkeypatch.setattr(KlentyClient, "_get", _get)
+    return armed
+
+
+def sync_until_done(kind: str) -> list[SyncRun]:
+    runs = []
+    for _ in range(MAX_RUNS):
+        run = sync.run_sync(kind, slice_seconds=None)
+        runs.append(run)
+        if run.status == SyncRun.Status.DONE:
+            return runs
+        assert run.status == SyncRun.Status.FAILED, run.status
+    pytest.fail(f"no {kind} sync finished in {MAX_RUNS} runs: {runs[-1].errors[-2000:]}")
+
+
+def cached_fields(prospect: Prospect) -> dict:
+    return {
+        "klenty_id": prospect.klenty_id,
+        "owner": prospect.owner_email,
+        "tags": prospect.tags,
+        "list": prospect.prospect_list.name if prospect.prospect_list else None,
+        "list_id": prospect.prospect_list.klenty_id if prospect.prospect_list else None,
+        "status": prospect.prospect_status,
+        "cadence_status": prospect.cadence_status,
+        "custom_fields": prospect.custom_fields,
+        "created_on": prospect.created_on,
+        **{name: getattr(prospect, name) for name in TEXT_FIELDS},
+    }
+
+
+def sandbox_fields(found: dict) -> dict:
+    return {
+        "klenty_id": found["id"],
+        "owner": found["owner"].lower(),
+        "tags": found["tags"],
+        "list": found["list"],
+        "list_id": found["list_id"],
+        "status": found["status"],
+        "cadence_status": found["cadence_status"],
+        "custom_fields": found["custom_fields"],
+        "created_on": date.fromisoformat(found["created"][:10]),
+        **{name: found["fields"].get(key, "") for name, key in TEXT_FIELDS.items()},
+    }
+
+
+def assert_cache_matches_sandbox(sandbox) -> None:
+    """Every prospect the sandbox holds is cached, with every field as the sandbox has it."""
+    summaries = sandbox.find_prospects(limit=1000)
+    assert len(summaries) == sandbox.stats()["prospects"]
+    cached = {p.email: p for p in Prospect.objects.select_related("prospect_list")}
+    assert set(cached) == {s["email"] for s in summaries}
+    wrong = {}
+    for summary in summaries:
+        found = sandbox.prospect(summary["email"])
+        expected, actual = sandbox_fields(found), cached_fields(cached[summary["email"]])
+        if actual != expected:
+            wrong[summary["email"]] = {
+                k: (actual[k], expected[k]) for k in expected if actual[k] != expected[k]
+            }
+        updated_on = cached[summary["email"]].updated_on
+        if updated_on is not None:
+            assert updated_on == date.fromisoformat(found["updated"][:10])
+    assert not wrong, f"{len(wrong)} prospects differ (cached, sandbox): {list(wrong.items())[:5]}"
+
+
+@pytest.mark.django_db
+def test_a_full_and_an_incremental_sync_converge_despite_5xx_and_429_bursts(
+    faulty_klenty, monkeypatch
+):
+    armed = bursts_of_429(monkeypatch, faulty_klenty)
+
+    full = sync_until_done("full")
+
+    assert len(full) > 1, "no run failed: the faults were not exercised"
+    assert armed, "no burst of 429 was sent"
+    assert {run.pk for run in full} == {full[0].pk}, "a failed run was not resumed"
+    done = full[-1]
+    assert (done.seen, done.created, done.updated) == (PROSPECTS, PROSPECTS, 0)
+    assert done.errors.count("\n") == len(full) - 2  # one line per failed run
+    assert_cache_matches_sandbox(faulty_klenty)
+
+    # Klenty changes (written while it answers, so each change is made once).
+    faulty_klenty.configure(fault_rate=0)
+    client = KlentyClient.from_settings()
+    lists = [item.name for item in client.get_lists()]
+    changed = faulty_klenty.find_prospects(status="Not Contacted", limit=3)
+    client.update_prospect(
+        changed[0]["email"], ProspectFields(title="Head of Faults", tags=["drill"])
+    )
+    client.mark_do_not_contact(changed[1]["email"])
+    moved_to = next(name for name in lists if name != changed[2]["list"])
+    client.update_prospect(changed[2]["email"], ProspectFields(list_name=moved_to))
+    client.create_prospect(
+        ProspectFields(email="new.drill@example.com", first_name="Nell", list_name=lists[0])
+    )
+    faulty_klenty.configure(fault_rate=0.2)
+
+    incremental = sync_until_done("incremental")
+
+    done = incremental[-1]
+    assert done.kind == SyncRun.Kind.INCREMENTAL
+    assert {run.pk for run in incremental} == {incremental[0].pk}
+    assert done.created == 1 and done.moved == 1
+    assert_cache_matches_sandbox(faulty_klenty)
+    assert Prospect.objects.get(email=changed[0]["email"]).title == "Head of Faults"
+    assert Prospect.objects.get(email=changed[1]["email"]).prospect_status == "Do Not Contact"
+    assert Prospect.objects.get(email="new.drill@example.com").updated_on == timezone.localdate()
+
+
+# -- a real worker killed in the middle of a sync ------------------------------------
+
+KILLED_PROSPECTS = 2000
+
+
+def wait_for(condition, timeout: float, what: str):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def query(db: Path, sql: str, *params):
+    with sqlite3.connect(db, timeout=10) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+@pytest.fixture
+def worker_env(sandbox, tmp_path):
+    """A database file of its own, migrated (which also declares the schedules)."""
+    sandbox.reset(prospects=KILLED_PROSPECTS)
+    sandbox.configure(rate_limit_per_min=0)  # the client's own limit paces the sync
+    env = {
+        **os.environ,
+        "KLENTYADMIN_VAR_DIR": str(tmp_path),
+        "SANDBOX_URL": sandbox.url,
+        "KLENTY_RATE_LIMIT_PER_MIN": "1200",  # 20 a second: the sync takes ~15 s
+        "KLENTY_SYNC_MINUTES": "1",
+        "KLENTY_SYNC_HISTORY_DAYS": "185",
+        "KLENTY_SYNC_STATUS_CHECKS": "40",
+        "API_CONNECT_TIMEOUT": "1",
+        "API_READ_TIMEOUT": "5",
+        "API_MAX_ATTEMPTS": "3",
+        "API_BACKOFF_CAP": "0.5",
+        "Q_TIMEOUT": "60",
+        "Q_RETRY": "120",
+        "Q_WORKERS": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    # Only the sync's schedule: report pulls would hold the one worker for minutes.
+    query(tmp_path / "db.sqlite3", "DELETE FROM django_q_schedule WHERE name != 'sync prospects'")
+    return env
+
+
+def start_worker(env, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so SIGKILL reaches every worker
+    )
+
+
+def test_a_sync_survives_a_killed_worker_and_finishes_with_nothing_lost(
+    sandbox, worker_env, tmp_path
+):
+    db = tmp_path / "db.sqlite3"
+    log = tmp_path / "qcluster.log"
+
+    # The "sync prospects" schedule is due at once: the worker starts a full sync.
+    worker = start_worker(worker_env, log)
+    try:
+        wait_for(
+            lambda: query(db, "SELECT COUNT(*) FROM prospects_prospect")[0][0] > 0,
+            90,
+            "the sync's first prospects",
+        )
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+    ((run_id, status, phase, at_kill),) = query(
+        db,
+        "SELECT id, status, json_extract(cursor, '$.phase'), "
+        "(SELECT COUNT(*) FROM prospects_prospect) FROM prospects_syncrun",
+    )
+    assert status == "running" and phase != "statuses", "the sync was not killed mid-way"
+    assert 0 < at_kill < KILLED_PROSPECTS
+
+    # As if the dead worker's lease had run out and the next 15-minute tick were due,
+    # rather than sleeping through both.
+    # (A minute ago: django-q2 steps a schedule's next run forward a minute at a time.)
+    past = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S")
+    query(db, "UPDATE prospects_syncrun SET lease_until = ?", past)
+    query(db, "UPDATE django_q_schedule SET next_run = ? WHERE name = 'sync prospects'", past)
+    worker = start_worker(worker_env, log)
+    try:
+        wait_for(
+            lambda: (
+                query(db, "SELECT status FROM prospects_syncrun WHERE id = ?", run_id)[0][0]
+                == "done"
+            ),
+            150,
+            "the restarted worker to finish the sync",
+        )
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(10)
+
+    runs = query(
+        db, "SELECT id, kind, seen, created, updated, moved, errors FROM prospects_syncrun"
+    )
+    assert runs == [(run_id, "full", KILLED_PROSPECTS, KILLED_PROSPECTS, 0, 0, "")], (
+        log.read_text()[-3000:]
+    )
+    cached = dict(query(db, "SELECT email, klenty_id FROM prospects_prospect"))
+    expected = {s["email"]: s["id"] for s in sandbox.find_prospects(limit=1000)}
+    assert len(cached) == KILLED_PROSPECTS
+    assert all(cached[email] == klenty_id for email, klenty_id in expected.items())
+    assert query(db, "SELECT COUNT(*) FROM prospects_prospect WHERE prospect_list_id IS NULL") == [
+        (0,)
+    ]
+    assert query(db, "SELECT COUNT(*) FROM prospects_prospect WHERE created_on IS NULL") == [(0,)]
