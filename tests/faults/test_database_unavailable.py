@@ -21,11 +21,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.urls import reverse
 
 from reporting.models import ReportSubscription
-from tests.prospects.test_bulk_worker_crash import (  # noqa: F401 (worker_env is a fixture)
-    ROOT,
-    wait_for,
-    worker_env,
-)
+from tests.fixtures.workers import ROOT, manage, wait_for, worker_environment
 
 MESSAGE = "The database is busy or unreachable, so nothing was saved. Try again in a moment."
 SUBSCRIPTION = {
@@ -74,7 +70,12 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def web(worker_env, tmp_path):  # noqa: F811
+def worker_env(sandbox, tmp_path):
+    return worker_environment(sandbox, tmp_path, KLENTY_RATE_LIMIT_PER_MIN="240")
+
+
+@pytest.fixture
+def web(worker_env, tmp_path):
     """A runserver on the migrated file database, and a signed-in requests session."""
     (tmp_path / "short_busy_timeout.py").write_text(SHORT_BUSY_TIMEOUT)
     env = {
@@ -82,15 +83,7 @@ def web(worker_env, tmp_path):  # noqa: F811
         "DJANGO_SETTINGS_MODULE": "short_busy_timeout",
         "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
     }
-    signed_in = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SIGN_IN],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert signed_in.returncode == 0, signed_in.stderr
+    session_id = manage(env, "shell", "-c", SIGN_IN).strip().splitlines()[-1]
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
@@ -100,7 +93,7 @@ def web(worker_env, tmp_path):  # noqa: F811
         stderr=(tmp_path / "runserver.log").open("w"),
     )
     session = requests.Session()
-    session.cookies.set("sessionid", signed_in.stdout.strip().splitlines()[-1])
+    session.cookies.set("sessionid", session_id)
     session.cookies.set("csrftoken", CSRF)
     session.headers["X-CSRFToken"] = CSRF
     base = f"http://127.0.0.1:{port}"

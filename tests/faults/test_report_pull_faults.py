@@ -7,11 +7,6 @@ its faults off) for what it holds, so the check never trusts our own bookkeeping
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
 from collections import Counter
 from datetime import date, timedelta
 
@@ -22,12 +17,7 @@ from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.klenty import KlentyClient
 from reporting import pulls
 from reporting.models import Call, CallDay, EngagementDay, PullRun, StepRow, StepSnapshot
-from tests.prospects.test_bulk_worker_crash import (  # noqa: F401 (worker_env is a fixture)
-    ROOT,
-    start_worker,
-    wait_for,
-    worker_env,
-)
+from tests.fixtures.workers import manage, query, wait_for, worker_environment, worker_running
 
 pytestmark = pytest.mark.django_db
 
@@ -192,9 +182,15 @@ SCHEDULE_COMES_DUE = (
 )
 
 
-def query(db, sql: str, *args):
-    with sqlite3.connect(db, timeout=10) as conn:
-        return conn.execute(sql, args).fetchall()
+@pytest.fixture
+def worker_env(sandbox, tmp_path):
+    return worker_environment(
+        sandbox,
+        tmp_path,
+        REPORTS_BACKFILL_DAYS=str(BACKFILL_DAYS),
+        REPORTS_REFRESH_DAYS=str(REFRESH_DAYS),
+        KLENTY_RATE_LIMIT_PER_MIN="1200",
+    )
 
 
 def stored_days(db) -> set[tuple[str, str]]:
@@ -206,30 +202,12 @@ def run_status(db, run_id: int) -> str:
 
 
 def schedule_comes_due(env) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SCHEDULE_COMES_DUE],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    manage(env, "shell", "-c", SCHEDULE_COMES_DUE)
 
 
 @pytest.mark.own_sqlite
-def test_an_engagement_pull_survives_a_killed_worker(
-    sandbox,
-    worker_env,  # noqa: F811 (the fixture imported above)
-    tmp_path,
-    settings,
-):
+def test_an_engagement_pull_survives_a_killed_worker(sandbox, worker_env, tmp_path, settings):
     db, log = tmp_path / "db.sqlite3", tmp_path / "qcluster.log"
-    env = {
-        **worker_env,
-        "REPORTS_BACKFILL_DAYS": str(BACKFILL_DAYS),
-        "REPORTS_REFRESH_DAYS": str(REFRESH_DAYS),
-        "KLENTY_RATE_LIMIT_PER_MIN": "1200",
-    }
     # No other schedule may fire: the worker's one job is this pull.
     query(db, "DELETE FROM django_q_schedule")
     # ~15 requests a second, so the pull takes several seconds. The checks below ask
@@ -238,13 +216,9 @@ def test_an_engagement_pull_survives_a_killed_worker(
     settings.KLENTY_RATE_LIMIT_PER_MIN = 100_000
     total = len(KlentyClient.from_settings().get_company_cadences()) * BACKFILL_DAYS
 
-    schedule_comes_due(env)
-    worker = start_worker(env, log)
-    try:
+    schedule_comes_due(worker_env)
+    with worker_running(worker_env, log):
         wait_for(lambda: len(stored_days(db)) >= total // 4, 60, "the first days to be stored")
-    finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(10)
     at_kill = stored_days(db)
     killed_at = sandbox.last_seq()
     [(run_id, status)] = query(db, "SELECT id, status FROM reporting_pullrun")
@@ -252,13 +226,9 @@ def test_an_engagement_pull_survives_a_killed_worker(
 
     # Time passes (the dead worker's lease lapses) and the schedule comes due again.
     query(db, "UPDATE reporting_pullrun SET lease_until = ?", LONG_AGO)
-    schedule_comes_due(env)
-    worker = start_worker(env, log)
-    try:
+    schedule_comes_due(worker_env)
+    with worker_running(worker_env, log):
         wait_for(lambda: run_status(db, run_id) != "running", 60, "the run to be finished")
-    finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(10)
     finished_at = sandbox.last_seq()
 
     sandbox.configure(latency_ms=0)

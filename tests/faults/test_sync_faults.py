@@ -8,14 +8,7 @@ in the middle of a sync, then restarted, finishes the same run with nothing lost
 
 from __future__ import annotations
 
-import os
-import signal
-import sqlite3
-import subprocess
-import sys
-import time
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -23,8 +16,8 @@ from django.utils import timezone
 from klentyadmin.integrations.klenty import PAYLOAD_KEYS, KlentyClient, ProspectFields
 from prospects import sync
 from prospects.models import Prospect, SyncRun
+from tests.fixtures.workers import query, wait_for, worker_environment, worker_running
 
-ROOT = Path(__file__).resolve().parents[2]
 PROSPECTS = 300
 MAX_RUNS = 40  # a run ends FAILED after a few unlucky requests; far fewer are needed
 # The profile fields the by-date answers carry, in our names and in the sandbox's.
@@ -182,67 +175,26 @@ def test_a_full_and_an_incremental_sync_converge_despite_5xx_and_429_bursts(
 KILLED_PROSPECTS = 2000
 
 
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-def query(db: Path, sql: str, *params):
-    with sqlite3.connect(db, timeout=10) as conn:
-        return conn.execute(sql, params).fetchall()
-
-
 @pytest.fixture
 def worker_env(sandbox, tmp_path):
     """A database file of its own, migrated (which also declares the schedules)."""
     sandbox.reset(prospects=KILLED_PROSPECTS)
     sandbox.configure(rate_limit_per_min=0)  # the client's own limit paces the sync
-    env = {
-        **os.environ,
-        "KLENTYADMIN_VAR_DIR": str(tmp_path),
-        "SANDBOX_URL": sandbox.url,
-        "KLENTY_RATE_LIMIT_PER_MIN": "1200",  # 20 a second: the sync takes ~15 s
-        "KLENTY_SYNC_MINUTES": "1",
-        "KLENTY_SYNC_HISTORY_DAYS": "185",
-        "KLENTY_SYNC_STATUS_CHECKS": "40",
-        "API_CONNECT_TIMEOUT": "1",
-        "API_READ_TIMEOUT": "5",
-        "API_MAX_ATTEMPTS": "3",
-        "API_BACKOFF_CAP": "0.5",
-        "Q_TIMEOUT": "60",
-        "Q_RETRY": "120",
-        "Q_WORKERS": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
+    env = worker_environment(
+        sandbox,
+        tmp_path,
+        KLENTY_RATE_LIMIT_PER_MIN="1200",  # 20 a second: the sync takes ~15 s
+        KLENTY_SYNC_MINUTES="1",
+        KLENTY_SYNC_HISTORY_DAYS="185",
+        KLENTY_SYNC_STATUS_CHECKS="40",
+        API_READ_TIMEOUT="5",
+        API_MAX_ATTEMPTS="3",
+        Q_TIMEOUT="60",
+        Q_RETRY="120",
     )
     # Only the sync's schedule: report pulls would hold the one worker for minutes.
     query(tmp_path / "db.sqlite3", "DELETE FROM django_q_schedule WHERE name != 'sync prospects'")
     return env
-
-
-def start_worker(env, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("a"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its own process group, so SIGKILL reaches every worker
-    )
 
 
 def test_a_sync_survives_a_killed_worker_and_finishes_with_nothing_lost(
@@ -252,16 +204,13 @@ def test_a_sync_survives_a_killed_worker_and_finishes_with_nothing_lost(
     log = tmp_path / "qcluster.log"
 
     # The "sync prospects" schedule is due at once: the worker starts a full sync.
-    worker = start_worker(worker_env, log)
-    try:
+    with worker_running(worker_env, log):
         wait_for(
             lambda: query(db, "SELECT COUNT(*) FROM prospects_prospect")[0][0] > 0,
             90,
             "the sync's first prospects",
+            every=0.2,
         )
-    finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(10)
     ((run_id, status, phase, at_kill),) = query(
         db,
         "SELECT id, status, json_extract(cursor, '$.phase'), "
@@ -276,8 +225,7 @@ def test_a_sync_survives_a_killed_worker_and_finishes_with_nothing_lost(
     past = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S")
     query(db, "UPDATE prospects_syncrun SET lease_until = ?", past)
     query(db, "UPDATE django_q_schedule SET next_run = ? WHERE name = 'sync prospects'", past)
-    worker = start_worker(worker_env, log)
-    try:
+    with worker_running(worker_env, log):
         wait_for(
             lambda: (
                 query(db, "SELECT status FROM prospects_syncrun WHERE id = ?", run_id)[0][0]
@@ -285,10 +233,8 @@ def test_a_sync_survives_a_killed_worker_and_finishes_with_nothing_lost(
             ),
             150,
             "the restarted worker to finish the sync",
+            every=0.2,
         )
-    finally:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(10)
 
     runs = query(
         db, "SELECT id, kind, seen, created, updated, moved, errors FROM prospects_syncrun"

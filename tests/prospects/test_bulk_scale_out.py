@@ -9,20 +9,15 @@ bin/test's PostgreSQL + Redis pass. The workers use the test's own database:
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from prospects.models import BulkJob, BulkJobItem
 from tests.fixtures.servers import needs_postgresql_and_redis
-from tests.prospects.test_bulk_worker_crash import CREATE_JOB, wait_for
+from tests.fixtures.workers import create_bulk_job, start_worker, stop_worker, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
 ITEMS = 40
 CLUSTERS = 2
 WORKERS_EACH = 2
@@ -68,29 +63,10 @@ def test_two_clusters_on_redis_finish_a_job_sending_every_item_once(
 ):
     emails = [p["email"] for p in sandbox.find_prospects(status="Not Contacted", limit=ITEMS)]
     since = sandbox.last_seq()
-    created = subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", CREATE_JOB],
-        cwd=ROOT,
-        env={**cluster_env, "CRASH_TEST_EMAILS": ",".join(emails)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert created.returncode == 0, created.stderr
-    job_id = int(created.stdout.strip().splitlines()[-1])
+    job_id = create_bulk_job(cluster_env, emails)
 
     log = tmp_path / "qcluster.log"
-    clusters = [
-        subprocess.Popen(
-            [sys.executable, "manage.py", "qcluster"],
-            cwd=ROOT,
-            env=cluster_env,
-            stdout=log.open("a"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        for _ in range(CLUSTERS)
-    ]
+    clusters = [start_worker(cluster_env, log) for _ in range(CLUSTERS)]
     try:
         wait_for(
             lambda: BulkJob.objects.get(pk=job_id).status == "done",
@@ -99,8 +75,7 @@ def test_two_clusters_on_redis_finish_a_job_sending_every_item_once(
         )
     finally:
         for cluster in clusters:
-            os.killpg(cluster.pid, signal.SIGKILL)
-            cluster.wait(10)
+            stop_worker(cluster)
         connection.close()  # the workers' rows are committed; start a fresh transaction view
 
     states = Counter(BulkJobItem.objects.filter(job_id=job_id).values_list("state", flat=True))
