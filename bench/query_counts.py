@@ -7,6 +7,9 @@ transfers, audit entries; calls and engagement days for the reports), then reque
 each page once to warm it and once under CaptureQueriesContext, as a Manager through
 Django's test client. The two sizes are SIZE and 10 × SIZE; SIZE is below every page
 size (the smallest is 50 rows), so a query per row shows up as a difference.
+A list whose every row fits on its first page needs no COUNT query (the count is the
+rows it shows); that one skipped COUNT at the small size is reported, not hidden, and
+is the only difference that passes.
 
     .venv/bin/python bench/query_counts.py [--size 20]
 """
@@ -173,7 +176,11 @@ def count_queries(size: int) -> dict[str, int]:
                 response = clients[who].get(path, query, headers=headers)
             if response.status_code != 200:
                 raise SystemExit(f"{label}: {path} answered {response.status_code}")
-            counts[label] = len(queries.captured_queries)
+            statements = [q["sql"] for q in queries.captured_queries]
+            counts[label] = {
+                "all": len(statements),
+                "count": sum("COUNT(" in sql.upper() for sql in statements),
+            }
         return counts
     finally:
         sandbox.terminate()
@@ -206,13 +213,18 @@ def main() -> None:
     rows = []
     for label in counts[0]:
         few, many = counts[0][label], counts[1][label]
-        rows.append((label, few, many, "yes" if few == many else "**no**"))
+        # The one allowed difference: a COUNT the small size skipped (all on one page).
+        skipped_count = many["all"] - few["all"] == 1 and many["count"] - few["count"] == 1
+        constant = few["all"] == many["all"]
+        note = "yes" if constant else "yes, but for one COUNT" if skipped_count else "**no**"
+        rows.append((label, few["all"], many["all"], note))
         record_figure(
             f"SQL queries: {label}",
-            f"{many} with {large} rows of each kind",
+            f"{many['all']} with {large} rows of each kind",
             target=TARGET,
-            met=few == many,
-            compared_with=f"the same page with {small} rows: {few}",
+            met=constant or skipped_count,
+            compared_with=f"the same page with {small} rows: {few['all']}"
+            + (" (every row on one page: no COUNT needed)" if skipped_count else ""),
         )
     print(f"SQL queries per request as a Manager, {small} and {large} rows of each kind\n")
     print(markdown_table(("page", f"{small} rows", f"{large} rows", "constant?"), rows))
