@@ -58,6 +58,7 @@ def test_at_the_limit_even_the_right_password_is_refused_with_a_message(manager_
 
     assert locking.status_code == 429
     assert "Too many sign-in attempts" in locking.content.decode()
+    assert "paused for 15 minutes" in locking.content.decode()
     refused = sign_in("morgan", PASSWORD)
     assert refused.status_code == 429
     assert "_auth_user_id" not in refused.client.session
