@@ -17,15 +17,14 @@ import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
 from contacts.models import Transfer, TransferItem
+from klentyadmin.core import leases
 from klentyadmin.integrations.crm import Contact, ContactFields, CrmClient, LeadStatus
 from klentyadmin.integrations.errors import ApiError, ApiValidationError
 from prospects.bulk import create_import_job
@@ -225,27 +224,23 @@ def queue_push(transfer_id: int) -> None:
 
 def lease_seconds() -> int:
     """Longer than the slowest item: a search and a create, every retry timing out."""
-    per_attempt = (
-        settings.API_CONNECT_TIMEOUT + settings.API_READ_TIMEOUT + settings.API_BACKOFF_CAP
-    )
-    return int(2 * settings.API_MAX_ATTEMPTS * per_attempt) + 30
+    return leases.lease_seconds(requests_per_item=2)
 
 
 def run_push(transfer_id: int) -> str:
     """The django-q2 task. Safe to run twice at once: only the lease holder works."""
     now = timezone.now()
-    claimed = (
+    claimed = leases.claim(
         Transfer.objects.filter(
-            pk=transfer_id,
             direction=Transfer.Direction.TO_CRM,
             status__in=[Transfer.Status.QUEUED, Transfer.Status.RUNNING],
-        )
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(
-            status=Transfer.Status.RUNNING, lease_until=now + timedelta(seconds=lease_seconds())
-        )
+        ),
+        transfer_id,
+        lease_seconds(),
+        now=now,
+        status=Transfer.Status.RUNNING,
     )
-    if not claimed:
+    if claimed is None:
         return "not claimed: finished, or another runner holds the lease"
     transfer = Transfer.objects.select_related("created_by").get(pk=transfer_id)
     if transfer.started_at is None:
@@ -264,16 +259,17 @@ def run_push(transfer_id: int) -> str:
             .first()
         )
         if item is None:
-            Transfer.objects.filter(pk=transfer_id, status=Transfer.Status.RUNNING).update(
-                status=Transfer.Status.DONE, finished_at=timezone.now(), lease_until=None
+            leases.release(
+                Transfer.objects.filter(status=Transfer.Status.RUNNING),
+                transfer_id,
+                status=Transfer.Status.DONE,
+                finished_at=timezone.now(),
             )
             return "done"
         if claim(item):
-            Transfer.objects.filter(pk=transfer_id).update(
-                lease_until=timezone.now() + timedelta(seconds=lease_seconds())
-            )
+            leases.renew(Transfer.objects.all(), transfer_id, lease_seconds())
             push_item(transfer, client, item, lead_status_id)
-    Transfer.objects.filter(pk=transfer_id, status=Transfer.Status.RUNNING).update(lease_until=None)
+    leases.release(Transfer.objects.filter(status=Transfer.Status.RUNNING), transfer_id)
     queue_push(transfer_id)
     return "continued in a new task"
 

@@ -15,12 +15,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from klentyadmin.core import leases
+from klentyadmin.core.leases import lease_seconds
 from klentyadmin.integrations.errors import ApiError, ApiNotFound, ApiRateLimited
 from klentyadmin.integrations.klenty import KlentyClient, ProspectFields
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect, ProspectList
@@ -33,14 +34,6 @@ SLICE_SECONDS = 60
 IN_CADENCE = "In Cadence"
 # An item Klenty answers 429 for goes back in the queue this many times before it fails.
 RATE_LIMITED_ATTEMPTS = 5
-
-
-def lease_seconds() -> int:
-    """Longer than the slowest possible single item (every retry timing out)."""
-    per_attempt = (
-        settings.API_CONNECT_TIMEOUT + settings.API_READ_TIMEOUT + settings.API_BACKOFF_CAP
-    )
-    return int(settings.API_MAX_ATTEMPTS * per_attempt) + 30
 
 
 # -- what each action sends, how to tell it took effect, and what it changes here
@@ -340,14 +333,14 @@ def undo_job(job: BulkJob, user) -> BulkJob:
 def run_job(job_id: int) -> str:
     """The django-q2 task. Safe to run twice at once: only the lease holder works."""
     now = timezone.now()
-    claimed = (
-        BulkJob.objects.filter(
-            pk=job_id, status__in=[BulkJob.Status.QUEUED, BulkJob.Status.RUNNING]
-        )
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(status=BulkJob.Status.RUNNING, lease_until=now + timedelta(seconds=lease_seconds()))
+    claimed = leases.claim(
+        BulkJob.objects.filter(status__in=[BulkJob.Status.QUEUED, BulkJob.Status.RUNNING]),
+        job_id,
+        lease_seconds(),
+        now=now,
+        status=BulkJob.Status.RUNNING,
     )
-    if not claimed:
+    if claimed is None:
         return "not claimed: finished, cancelled, or another runner holds the lease"
     job = BulkJob.objects.select_related("created_by").get(pk=job_id)
     if job.started_at is None:
@@ -374,7 +367,7 @@ def run_job(job_id: int) -> str:
             process_item(job, spec, client, item)
 
     # Out of time for this slice: hand over to a fresh task.
-    BulkJob.objects.filter(pk=job_id, status=BulkJob.Status.RUNNING).update(lease_until=None)
+    leases.release(BulkJob.objects.filter(status=BulkJob.Status.RUNNING), job_id)
     queue_job(job_id)
     return "continued in a new task"
 
@@ -387,14 +380,15 @@ def claim_item(item: BulkJobItem) -> bool:
 
 
 def renew_lease(job: BulkJob) -> None:
-    BulkJob.objects.filter(pk=job.pk, status=BulkJob.Status.RUNNING).update(
-        lease_until=timezone.now() + timedelta(seconds=lease_seconds())
-    )
+    leases.renew(BulkJob.objects.filter(status=BulkJob.Status.RUNNING), job.pk, lease_seconds())
 
 
 def finish(job: BulkJob) -> None:
-    BulkJob.objects.filter(pk=job.pk, status=BulkJob.Status.RUNNING).update(
-        status=BulkJob.Status.DONE, finished_at=timezone.now(), lease_until=None
+    leases.release(
+        BulkJob.objects.filter(status=BulkJob.Status.RUNNING),
+        job.pk,
+        status=BulkJob.Status.DONE,
+        finished_at=timezone.now(),
     )
 
 
@@ -511,10 +505,9 @@ def recover_in_flight(job: BulkJob, spec: ActionSpec, client: KlentyClient) -> N
 
 def resume_stalled_jobs() -> int:
     """Scheduled every minute: re-queues jobs whose runner died (its lease lapsed)."""
-    stalled = BulkJob.objects.filter(
-        Q(status=BulkJob.Status.RUNNING, lease_until__lt=timezone.now())
-        | Q(status=BulkJob.Status.RUNNING, lease_until__isnull=True)
-    ).values_list("pk", flat=True)
+    stalled = BulkJob.objects.filter(leases.free(), status=BulkJob.Status.RUNNING).values_list(
+        "pk", flat=True
+    )
     ids = list(stalled)
     for job_id in ids:
         queue_job(job_id)

@@ -65,10 +65,11 @@ from django.db.models import F, Field, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from klentyadmin.core import leases
+from klentyadmin.core.leases import lease_seconds
 from klentyadmin.integrations.errors import ApiError, ApiNotFound
 from klentyadmin.integrations.klenty import LIST_PAGE_LIMIT, KlentyClient
 from klentyadmin.integrations.klenty import Prospect as KlentyProspect
-from prospects.bulk import lease_seconds
 from prospects.models import Prospect, ProspectList, SyncRun
 
 log = logging.getLogger(__name__)
@@ -426,19 +427,19 @@ class Runner:
     def advance(self, cursor: dict[str, Any], counts: Counts | None = None, **more: Any) -> None:
         """Stores progress and renews the lease, if the lease is still ours."""
         counts = counts or Counts()
-        lease = timezone.now() + timedelta(seconds=lease_seconds())
-        changed = SyncRun.objects.filter(
-            pk=self.run.pk, status=SyncRun.Status.RUNNING, lease_until=self.lease
-        ).update(
+        lease = leases.renew(
+            SyncRun.objects.filter(status=SyncRun.Status.RUNNING),
+            self.run.pk,
+            lease_seconds(),
+            held=self.lease,
             cursor=cursor,
-            lease_until=lease,
             seen=F("seen") + counts.seen,
             created=F("created") + counts.created,
             updated=F("updated") + counts.updated,
             moved=F("moved") + counts.moved,
             **more,
         )
-        if not changed:
+        if lease is None:
             raise LeaseLost
         self.lease = lease
         self.run.cursor = cursor
@@ -692,10 +693,9 @@ def running_run() -> SyncRun | None:
 
 def stalled_runs():
     """Running runs whose runner died (lease lapsed) or handed over without a successor."""
-    return SyncRun.objects.filter(
-        Q(lease_until__lt=timezone.now()) | Q(lease_until__isnull=True),
-        status=SyncRun.Status.RUNNING,
-    ).order_by("started_at")
+    return SyncRun.objects.filter(leases.free(), status=SyncRun.Status.RUNNING).order_by(
+        "started_at"
+    )
 
 
 def start_or_resume(kind: str, triggered_by_id: int | None = None) -> SyncRun:
@@ -719,22 +719,17 @@ def start_or_resume(kind: str, triggered_by_id: int | None = None) -> SyncRun:
 
 def claim(run: SyncRun) -> datetime | None:
     """Takes the lease if nobody holds it; the conditional UPDATE has one winner."""
-    now = timezone.now()
-    lease = now + timedelta(seconds=lease_seconds())
-    claimed = (
-        SyncRun.objects.filter(
-            pk=run.pk, status__in=[SyncRun.Status.RUNNING, SyncRun.Status.FAILED]
-        )
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(status=SyncRun.Status.RUNNING, lease_until=lease, finished_at=None)
+    return leases.claim(
+        SyncRun.objects.filter(status__in=[SyncRun.Status.RUNNING, SyncRun.Status.FAILED]),
+        run.pk,
+        lease_seconds(),
+        status=SyncRun.Status.RUNNING,
+        finished_at=None,
     )
-    return lease if claimed else None
 
 
 def _end(run: SyncRun, lease: datetime, **values: Any) -> None:
-    SyncRun.objects.filter(pk=run.pk, lease_until=lease).update(
-        finished_at=timezone.now(), lease_until=None, **values
-    )
+    leases.release(SyncRun.objects.all(), run.pk, held=lease, finished_at=timezone.now(), **values)
 
 
 def _record_error(run: SyncRun, lease: datetime, message: str) -> None:
@@ -778,7 +773,7 @@ def run_sync(
     try:
         runner.run_phases()
     except OutOfTime:
-        SyncRun.objects.filter(pk=run.pk, lease_until=runner.lease).update(lease_until=None)
+        leases.release(SyncRun.objects.all(), run.pk, held=runner.lease)
         async_task(
             "prospects.sync.run_sync",
             run.kind,

@@ -39,11 +39,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
+from klentyadmin.core import leases
 from klentyadmin.core.connections import klenty_target
+from klentyadmin.core.leases import lease_seconds
 from klentyadmin.integrations.errors import ApiAuthError, ApiError, ApiNotFound
 from klentyadmin.integrations.klenty import Cadence, KlentyClient, StepEngagement
 from klentyadmin.integrations.klenty import Call as KlentyCall
-from prospects.bulk import lease_seconds
 from reporting.models import Call, EngagementDay, PullRun, StepRow, StepSnapshot
 from reporting.rollups import rebuild_call_days
 
@@ -135,14 +136,10 @@ def start_run(kind: str, user=None) -> PullRun:
 def claim(run_id: int) -> PullRun | None:
     """Takes the run's lease if it is still running and nobody holds it; the
     conditional UPDATE has one winner, so two tasks never work on one run."""
-    now = timezone.now()
-    lease = now + timedelta(seconds=lease_seconds())
-    claimed = (
-        PullRun.objects.filter(pk=run_id, status=PullRun.Status.RUNNING)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=lease)
+    lease = leases.claim(
+        PullRun.objects.filter(status=PullRun.Status.RUNNING), run_id, lease_seconds()
     )
-    return PullRun.objects.get(pk=run_id) if claimed else None
+    return PullRun.objects.get(pk=run_id) if lease is not None else None
 
 
 def client_for(user=None) -> KlentyClient:
@@ -482,7 +479,7 @@ def mark_stale_runs() -> int:
     cutoff = now - STALE_AFTER
     return (
         PullRun.objects.filter(status=PullRun.Status.RUNNING, started_at__lt=cutoff)
-        .filter(Q(lease_until__isnull=True) | _lapsed(now))
+        .filter(leases.free(now))
         .update(
             status=PullRun.Status.FAILED,
             finished_at=now,
