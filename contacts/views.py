@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -29,7 +28,7 @@ from klentyadmin.core.models import Connection, Service
 from klentyadmin.integrations.crm import CrmClient
 from klentyadmin.integrations.errors import ApiError
 from prospects.models import Prospect
-from prospects.search import matching_prospects
+from prospects.search import InvalidSelection, matching_prospects, selected_prospects
 
 PAGE_SIZE = 50
 
@@ -161,12 +160,6 @@ def push_choose(request):
     return render(request, template, context)
 
 
-def _selected_prospects(request, data: dict):
-    if data["scope"] == "all":
-        return matching_prospects(request.user, QueryDict(data.get("query", "")))
-    return Prospect.objects.visible_to(request.user).filter(pk__in=data["prospect_ids"])
-
-
 def _render_push(request, form: PushForm, selection: dict, count: int, error: str):
     return render(
         request,
@@ -196,7 +189,11 @@ def push_confirm(request):
         for error in selection.non_field_errors() or ["That selection is not valid."]:
             messages.error(request, error)
         return redirect("contacts:push_choose")
-    count = _selected_prospects(request, selection.cleaned_data).count()
+    try:
+        count = selected_prospects(request.user, selection.cleaned_data).count()
+    except InvalidSelection as exc:
+        messages.error(request, str(exc))
+        return redirect("contacts:push_choose")
     if count == 0:
         messages.error(request, "None of the chosen prospects are yours to push.")
         return redirect("contacts:push_choose")
@@ -214,9 +211,17 @@ def push_start(request):
         selection = ProspectSelectionForm(request.POST)
         if not selection.is_valid():
             return redirect("contacts:push_choose")
-        count = _selected_prospects(request, selection.cleaned_data).count()
+        try:
+            count = selected_prospects(request.user, selection.cleaned_data).count()
+        except InvalidSelection as exc:
+            messages.error(request, str(exc))
+            return redirect("contacts:push_choose")
         return _render_push(request, form, selection.cleaned_data, count, error)
-    prospects = _selected_prospects(request, form.cleaned_data)
+    try:
+        prospects = selected_prospects(request.user, form.cleaned_data)
+    except InvalidSelection as exc:
+        messages.error(request, str(exc))
+        return redirect("contacts:push_choose")
     if not prospects.exists():
         messages.error(request, "None of the chosen prospects are yours to push.")
         return redirect("contacts:push_choose")

@@ -15,7 +15,7 @@ from enrichment.models import SnovEvent, SnovWebhook, VerificationRun
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.snov import CREDIT_COST, SnovClient
-from prospects.models import Prospect
+from prospects.search import InvalidSelection, selected_prospects
 
 ACTIVITY = {
     "replies": "campaign_replies",
@@ -168,12 +168,12 @@ def verify_selection(request):
     if not form.is_valid():
         return render(request, "enrichment/verify_selection.html", {"form": form, "count": 0})
     data = form.cleaned_data
-    if data["query"]:
-        from prospects.search import matching_prospects
-
-        prospects = matching_prospects(request.user, QueryDict(data["query"]))
-    else:
-        prospects = Prospect.objects.visible_to(request.user).filter(pk__in=data["prospect_ids"])
+    scope = "all" if data["query"] else "selected"
+    try:
+        prospects = selected_prospects(request.user, {**data, "scope": scope})
+    except InvalidSelection as exc:
+        form.add_error(None, str(exc))
+        return render(request, "enrichment/verify_selection.html", {"form": form, "count": 0})
     ids = list(prospects.values_list("pk", flat=True)[:5000])
     if not ids:
         form.add_error(None, "None of the chosen prospects are yours to verify.")

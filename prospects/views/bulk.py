@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 from django.contrib import messages
-from django.http import QueryDict, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -15,17 +15,10 @@ from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects import bulk
 from prospects.bulk_forms import ActionParamsForm, SelectionForm
-from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect
-from prospects.search import ProspectSearch, matching_prospects
+from prospects.models import BulkAction, BulkJob, BulkJobItem
+from prospects.search import InvalidSelection, selected_prospects
 
 NEEDS_CADENCES = {BulkAction.START_CADENCE, BulkAction.STOP_CADENCE}
-
-
-def selected_prospects(request, data: dict):
-    """The prospects a selection means, always scoped to what this user may touch."""
-    if data["scope"] == "all":
-        return matching_prospects(request.user, QueryDict(data.get("query", "")))
-    return Prospect.objects.visible_to(request.user).filter(pk__in=data["prospect_ids"])
 
 
 def cadence_names(request, action: str) -> tuple[list[str], str]:
@@ -61,13 +54,11 @@ def chosen_prospects(request, selection: SelectionForm):
         for error in selection.errors.get("__all__", ["That selection is not valid."]):
             messages.error(request, error)
         return None
-    if selection.cleaned_data["scope"] == "all":
-        # A filter the search ignored would widen "all matching" beyond what was shown.
-        search = ProspectSearch.from_query_string(selection.cleaned_data.get("query", ""))
-        if search.errors:
-            messages.error(request, "The search has filters that do not apply; fix them first.")
-            return None
-    prospects = selected_prospects(request, selection.cleaned_data)
+    try:
+        prospects = selected_prospects(request.user, selection.cleaned_data)
+    except InvalidSelection as exc:
+        messages.error(request, str(exc))
+        return None
     if not prospects.exists():
         messages.error(request, "None of the chosen prospects are yours to act on.")
         return None

@@ -115,6 +115,12 @@ BULK_FORMS = [
     bulk("another rep's prospect", action="stop_mails", prospect_ids=["@other_prospect"]),
     bulk("all matching nothing", action="stop_mails", scope="all", query="q=zzzzqqqq"),
     bulk(
+        "all with a date filter that does not parse",
+        action="stop_mails",
+        scope="all",
+        query="created_from=not-a-date",
+    ),
+    bulk(
         "all with a list id beyond 64 bits",
         action="stop_mails",
         scope="all",
@@ -524,6 +530,14 @@ ENRICHMENT_FORMS = [
         confirm="1",
     ),
     enrich(
+        "verify selection: all with a date filter that does not parse",
+        "enrichment:verify_selection",
+        scope="all",
+        query="created_from=not-a-date",
+        tag="invalid-email",
+        confirm="1",
+    ),
+    enrich(
         "verify selection: another rep's prospect",
         "enrichment:verify_selection",
         prospect_ids="@other_prospect",
@@ -623,6 +637,21 @@ CONTACT_FORMS = [
         prospect_ids=["@other_prospect"],
     ),
     contacts("unknown scope", "contacts:push_confirm", scope="some", prospect_ids=["1"]),
+    # Acting on "all matching" without the filter the search ignored would push more
+    # prospects than the user was shown.
+    contacts(
+        "all with a date filter that does not parse",
+        "contacts:push_confirm",
+        scope="all",
+        query="created_from=not-a-date",
+    ),
+    contacts(
+        "start all with a date filter that does not parse",
+        "contacts:push_start",
+        scope="all",
+        query="created_from=not-a-date",
+        lead_status="1",
+    ),
     contacts(
         "lead status not a number",
         "contacts:push_start",
