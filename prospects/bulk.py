@@ -20,7 +20,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from klentyadmin.core import leases
+from klentyadmin.core import background, leases
 from klentyadmin.core.leases import lease_seconds
 from klentyadmin.integrations.errors import ApiError, ApiNotFound, ApiRateLimited
 from klentyadmin.integrations.klenty import KlentyClient, ProspectFields
@@ -563,3 +563,19 @@ def progress(job: BulkJob) -> Progress:
         per_minute=rate,
         eta_seconds=eta,
     )
+
+
+# -- the kind of background work ---------------------------------------------
+
+
+@background.kind("bulk_job")
+class BulkJobs(background.Kind):
+    """Bulk jobs in the registry: resumed by `background.resume_stalled`. They still
+    run on `run_job` above, so only queueing is the framework's."""
+
+    model = BulkJob
+    item_model = BulkJobItem
+    item_run_field = "job"
+
+    def queue(self, run_id: int) -> None:
+        queue_job(run_id)
