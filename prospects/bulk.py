@@ -13,10 +13,9 @@ import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_q.tasks import async_task
 
@@ -517,52 +516,9 @@ def resume_stalled_jobs() -> int:
 # -- progress -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Progress:
-    total: int
-    done: int
-    failed: int
-    pending: int
-    cancelled: int
-    per_minute: float
-    eta_seconds: int | None
-
-    @property
-    def finished_count(self) -> int:
-        return self.done + self.failed + self.cancelled
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.finished_count / self.total) if self.total else 100
-
-
-def progress(job: BulkJob) -> Progress:
+def progress(job: BulkJob) -> background.Progress:
     """Counts by state and the recent rate, in one aggregate query."""
-    now = timezone.now()
-    # The rate is measured over the last minute, or since the start if that is sooner.
-    window = timedelta(minutes=1)
-    if job.started_at and now - job.started_at < window:
-        window = max(now - job.started_at, timedelta(seconds=1))
-    since = now - window
-    S = BulkJobItem.State
-    counts = job.items.aggregate(
-        done=Count("pk", filter=Q(state=S.DONE)),
-        failed=Count("pk", filter=Q(state=S.FAILED)),
-        cancelled=Count("pk", filter=Q(state__in=[S.CANCELLED, S.SKIPPED])),
-        pending=Count("pk", filter=Q(state__in=[S.PENDING, S.SENDING])),
-        recent=Count("pk", filter=Q(finished_at__gte=since, state__in=[S.DONE, S.FAILED])),
-    )
-    rate = counts["recent"] * 60 / window.total_seconds()
-    eta = round(60 * counts["pending"] / rate) if rate and counts["pending"] else None
-    return Progress(
-        total=job.total,
-        done=counts["done"],
-        failed=counts["failed"],
-        pending=counts["pending"],
-        cancelled=counts["cancelled"],
-        per_minute=rate,
-        eta_seconds=eta,
-    )
+    return background.get("bulk_job").progress(job)
 
 
 # -- the kind of background work ---------------------------------------------
@@ -576,6 +532,26 @@ class BulkJobs(background.Kind):
     model = BulkJob
     item_model = BulkJobItem
     item_run_field = "job"
+    outcomes = (
+        background.Outcome("done", "Done", Q(state=BulkJobItem.State.DONE)),
+        background.Outcome("failed", "Failed", Q(state=BulkJobItem.State.FAILED), problem=True),
+        background.Outcome(
+            "cancelled",
+            "Cancelled or skipped",
+            Q(state__in=[BulkJobItem.State.CANCELLED, BulkJobItem.State.SKIPPED]),
+        ),
+    )
+
+    def progress(self, run: BulkJob) -> background.Progress:
+        # The rate counts the items sent, not those cancelled or skipped unsent.
+        return background.summarise(
+            self.items(run),
+            self.outcomes,
+            total=run.total,
+            finished=run.finished,
+            started_at=run.started_at,
+            measured=Q(state__in=[BulkJobItem.State.DONE, BulkJobItem.State.FAILED]),
+        )
 
     def queue(self, run_id: int) -> None:
         queue_job(run_id)

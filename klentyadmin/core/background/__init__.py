@@ -47,7 +47,7 @@ it otherwise); `work_slice` claims pending items one at a time in pk order
 the run "failed" with its message.
 """
 
-from klentyadmin.core.background.progress import Outcome, Progress
+from klentyadmin.core.background.progress import Outcome, Progress, summarise
 from klentyadmin.core.background.registry import KINDS, Kind, get, kind
 from klentyadmin.core.background.runner import RunFailed, queue, resume_stalled, run, start
 
@@ -63,4 +63,5 @@ __all__ = [
     "resume_stalled",
     "run",
     "start",
+    "summarise",
 ]

@@ -58,16 +58,17 @@ class Progress:
             for name, (label, problem) in self.labels.items()
         ]
 
-    def plus(self, other: Progress, names: dict[str, str]) -> Progress:
+    def plus(self, other: Progress, names: dict[str, str], *, finished: bool) -> Progress:
         """This summary with `other`'s counts added in (`names`: theirs → ours), for a run
-        whose items are partly another run's (an import handed to the bulk engine)."""
+        whose items are partly another run's (an import handed to the bulk engine);
+        `finished` says whether the two together are."""
         counts = dict(self.counts)
         for theirs, ours in names.items():
             counts[ours] += other.counts[theirs]
         return Progress(
             total=self.total,
             pending=self.pending + other.pending,
-            finished=self.finished and other.finished,
+            finished=finished,
             counts=counts,
             labels=self.labels,
             per_minute=self.per_minute + other.per_minute,

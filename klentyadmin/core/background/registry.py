@@ -21,7 +21,7 @@ class Kind:
 
     The runner calls, per task: `prepare` (once), `recover` (items a dead runner
     left in flight), then `work_slice` until it says the run is finished or the
-    slice's time is up.
+    slice's time is up; at the end `finish`, in the transaction that marks it done.
     """
 
     name: str = ""
@@ -90,6 +90,10 @@ class Kind:
 
     def process_item(self, run: Any, context: Any, item: Any) -> None:
         raise NotImplementedError(f"{type(self).__name__} must say how to process an item")
+
+    def finish(self, run: Any) -> None:
+        """Runs in the transaction that marks the run done: what must happen exactly
+        once at the end (queueing follow-up work, say)."""
 
     # -- items --------------------------------------------------------------
 

@@ -78,7 +78,18 @@ def run(kind_name: str, run_id: int) -> str:
         run = kind.get(run_id)
         context = kind.prepare(run)
         kind.recover(run, context)
-        finished = kind.work_slice(run, context, work)
+        if not kind.work_slice(run, context, work):
+            # Out of time for this slice: hand over to a fresh task.
+            if not leases.release(kind.running(), run_id, held=work.lease):
+                raise Stopped
+            kind.queue(run_id)
+            return "continued in a new task"
+        with transaction.atomic():
+            # What the kind does at the end commits with the status, or not at all.
+            if not end(kind, run_id, work.lease, status=RunStatus.DONE):
+                raise Stopped
+            kind.finish(run)
+        return "done"
     except Stopped:
         return "stopped: cancelled, or another runner took over"
     except RunFailed as exc:
@@ -90,21 +101,13 @@ def run(kind_name: str, run_id: int) -> str:
         log.exception("%s %s failed", kind_name, run_id)
         end(kind, run_id, work.lease, status=RunStatus.FAILED, error=f"Stopped by an error: {exc}")
         raise
-    if finished:
-        end(kind, run_id, work.lease, status=RunStatus.DONE)
-        return "done"
-    # Out of time for this slice: hand over to a fresh task.
-    if leases.release(kind.running(), run_id, held=work.lease):
-        kind.queue(run_id)
-        return "continued in a new task"
-    return "stopped: cancelled, or another runner took over"
 
 
-def end(kind: Kind, run_id: int, held: datetime, *, status: str, error: str = "") -> None:
+def end(kind: Kind, run_id: int, held: datetime, *, status: str, error: str = "") -> bool:
     # Kinds whose model predates BackgroundRun may have no `error` column yet.
     has_error = any(f.name == "error" for f in kind.model._meta.get_fields())
     also_set = {"error": error[:5000]} if has_error else {}
-    leases.release(
+    return leases.release(
         kind.running(), run_id, held=held, status=status, finished_at=timezone.now(), **also_set
     )
 
