@@ -33,9 +33,8 @@ def own_subscription(request, pk: int) -> ReportSubscription:
 def page(request, form: SubscriptionForm, editing: ReportSubscription | None = None):
     subscriptions = list(ReportSubscription.objects.filter(user=request.user))
     history = list(
-        ReportDelivery.objects.filter(subscription__user=request.user).select_related(
-            "subscription"
-        )[:HISTORY]
+        # By user, not by subscription: a deleted subscription's emails stay in the history.
+        ReportDelivery.objects.filter(user=request.user).select_related("subscription")[:HISTORY]
     )
     context = {
         "form": form,
