@@ -290,7 +290,10 @@ def build_message(delivery: ReportDelivery) -> tuple[EmailMultiAlternatives, str
         subject=" ".join(subject.split()),
         body=render_to_string("reporting/emails/report-body.txt", context),
         to=subscription.recipient_list,
-        headers={"List-Unsubscribe": f"<{context['unsubscribe_url']}>"},
+        headers={
+            "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+            "Message-ID": delivery.message_id,
+        },
     )
     message.attach_alternative(
         render_to_string("reporting/emails/report-body.html", context), "text/html"

@@ -38,7 +38,9 @@ def cadence_list(request: HttpRequest):
 @manager_required
 def refresh(request: HttpRequest):
     run = refresh_cadences(actor=request.user)
-    if run.error:
+    if not run.finished:  # a large team: the rest is read by the worker
+        messages.info(request, "Refreshing: the rest of the team is read in the background.")
+    elif run.error:
         messages.error(request, f"Could not refresh every cadence: {run.error}")
     else:
         messages.success(request, f"Refreshed: {run.cadences} cadences.")
