@@ -23,11 +23,12 @@ class WorkerKilled(BaseException):
     """Stands in for SIGKILL: no `except Exception` in the runner sees it."""
 
 
-def cadence_reads(sandbox, since: int) -> Counter:
-    """Requests for cadences since `since`, by the member asked about ("" = the company's)."""
+def cadence_reads(sandbox, since: int, until: int | None = None) -> Counter:
+    """Requests for cadences after `since` (up to `until`), by the member asked about
+    ("" = the company's list)."""
     reads = Counter()
     for request in sandbox.requests(since):
-        if request["path"].endswith("/cadences"):
+        if request["path"].endswith("/cadences") and (until is None or request["seq"] <= until):
             member = request["query"].get("username", [""])
             reads[member[0] if isinstance(member, list) else member] += 1
     return reads
