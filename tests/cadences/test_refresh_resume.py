@@ -7,6 +7,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from cadences import sync
@@ -104,3 +105,25 @@ def test_a_member_who_cannot_be_read_is_one_readable_line(sandbox):
     line = background.get(sync.KIND).failure_line(run)
     assert line.startswith("The cadence refresh missed some members: ") and member in line
     assert "Traceback" not in line
+
+
+def test_the_cadences_page_polls_a_refresh_still_going_until_it_ends(manager_client, sandbox):
+    members = klenty_target().team_emails
+    run = sync.start_refresh()
+    url = reverse("cadences:refresh_progress", args=[run.pk])
+
+    page = manager_client.get(reverse("cadences:list")).content.decode()
+    assert 'data-testid="refresh-progress"' in page and f'hx-get="{url}"' in page
+    polled = manager_client.get(url, headers={"HX-Request": "true"})
+    assert polled.status_code == 200
+    assert f'data-testid="refresh-remaining">{len(members)}<' in polled.content.decode()
+
+    background.run(sync.KIND, run.pk)
+
+    polled = manager_client.get(url, headers={"HX-Request": "true"})
+    assert polled.status_code == 286  # htmx: stop polling
+    assert f'data-testid="refresh-read">{len(members)}<' in polled.content.decode()
+    assert (
+        'data-testid="refresh-progress"'
+        not in manager_client.get(reverse("cadences:list")).content.decode()
+    )
