@@ -91,20 +91,19 @@ class SnovVerification(background.Kind):
     def prepare(self, run: VerificationRun) -> SnovClient:
         return SnovClient.from_settings(actor=run.created_by)
 
-    def work_slice(self, run: VerificationRun, context: SnovClient, work) -> bool:
-        while work.time_left():
-            work.checkpoint()
-            # Items pushed by a runner that died: only asked about, never pushed again.
-            pushed = list(self.items(run).filter(state=State.PUSHED)[:VERIFY_BATCH])
-            if pushed:
-                self.verify(context, pushed, push=False)
-                continue
-            batch = list(self.items(run).filter(state=State.PENDING)[:VERIFY_BATCH])
-            if not batch:
-                return True
-            batch = [item for item in batch if self.claim_item(item)]
-            self.verify(context, batch, push=True)
-        return False
+    def step(self, run: VerificationRun, context: SnovClient) -> bool:
+        # Items pushed by a runner that died: only asked about, never pushed again.
+        pushed = list(self.items(run).filter(state=State.PUSHED)[:VERIFY_BATCH])
+        if pushed:
+            self.verify(context, pushed, push=False)
+            return True
+        batch = list(self.items(run).filter(state=State.PENDING)[:VERIFY_BATCH])
+        if not batch:
+            return False
+        claimed = [item for item in batch if self.claim_item(item)]
+        if claimed:
+            self.verify(context, claimed, push=True)
+        return True
 
     def verify(self, client: SnovClient, items: list[VerificationItem], *, push: bool) -> None:
         by_email = {item.email: item for item in items}

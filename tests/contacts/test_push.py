@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from contacts import transfers
 from contacts.models import Transfer, TransferItem
 from klentyadmin.core import background
@@ -141,3 +145,27 @@ def test_a_crm_failure_loading_statuses_is_shown_with_a_retry(manager_client, sa
 def test_someone_elses_transfer_is_not_found_for_a_rep(rep_client, manager_user, db):
     transfer = Transfer.objects.create(direction=Transfer.Direction.TO_CRM, created_by=manager_user)
     assert rep_client.get(f"/contacts/transfers/{transfer.pk}/").status_code == 404
+
+
+def test_a_push_whose_worker_died_is_resumed_and_its_page_stops_polling(
+    manager_client, manager_user, sandbox, django_capture_on_commit_callbacks
+):
+    people = [cache(f"resumed.{n}@acme.example", MANAGER) for n in range(3)]
+    transfer = transfers.start_push(manager_user, [p.pk for p in people], None)  # not run
+    # The worker was killed mid-item: the run says "running", its lease has lapsed.
+    first = transfer.items.order_by("pk").first()
+    TransferItem.objects.filter(pk=first.pk).update(state=TransferItem.State.SENDING, attempts=1)
+    Transfer.objects.filter(pk=transfer.pk).update(
+        status=Transfer.Status.RUNNING, lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    poll = f"/contacts/transfers/{transfer.pk}/progress/"
+    assert manager_client.get(poll, HTTP_HX_REQUEST="true").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert background.resume_stalled() == 1
+
+    transfer.refresh_from_db()
+    assert transfer.status == Transfer.Status.DONE
+    assert set(transfer.items.values_list("state", flat=True)) == {TransferItem.State.CREATED}
+    assert all(len(crm_contacts(sandbox, p.email)) == 1 for p in people)
+    assert manager_client.get(poll, HTTP_HX_REQUEST="true").status_code == 286

@@ -42,9 +42,10 @@ a concrete BackgroundRun subclass is not registered, or a kind has no scenario.
 
 Defaults worth knowing: `recover` puts items left "sending" back to "pending"
 (right when sending twice is harmless or `process_item` checks first: override
-it otherwise); `work_slice` claims pending items one at a time in pk order
-(override it for batches, or for a run without items); raising `RunFailed` ends
-the run "failed" with its message.
+it otherwise); `step` claims and processes the next pending item in pk order
+(override it for batches: it returns False once nothing is left); `finish` runs in
+the transaction that marks the run done (follow-up work queued exactly once);
+raising `RunFailed` ends the run "failed" with its message.
 """
 
 from klentyadmin.core.background.progress import Outcome, Progress, summarise

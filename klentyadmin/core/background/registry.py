@@ -20,8 +20,9 @@ class Kind:
     """What one kind of background work does; subclasses override only what differs.
 
     The runner calls, per task: `prepare` (once), `recover` (items a dead runner
-    left in flight), then `work_slice` until it says the run is finished or the
-    slice's time is up; at the end `finish`, in the transaction that marks it done.
+    left in flight), then `work_slice`, which takes one `step` after another until
+    none is left or the slice's time is up; at the end `finish`, in the transaction
+    that marks the run done.
     """
 
     name: str = ""
@@ -78,15 +79,23 @@ class Kind:
 
     def work_slice(self, run: Any, context: Any, work: Any) -> bool:
         """Works until the run is finished (True) or the slice's time is up (False).
-        `work.checkpoint()` renews the lease, and stops the task if the run was cancelled."""
+        `work.checkpoint()` renews the lease, and stops the task if the run was
+        cancelled or taken over, before every step."""
         while work.time_left():
-            item = self.items(run).filter(state=ItemState.PENDING).order_by("pk").first()
-            if item is None:
-                return True
             work.checkpoint()
-            if self.claim_item(item):
-                self.process_item(run, context, item)
+            if not self.step(run, context):
+                return True
         return False
+
+    def step(self, run: Any, context: Any) -> bool:
+        """One piece of work, False when none is left: by default the next pending
+        item, claimed and processed (override it for batches)."""
+        item = self.items(run).filter(state=ItemState.PENDING).order_by("pk").first()
+        if item is None:
+            return False
+        if self.claim_item(item):
+            self.process_item(run, context, item)
+        return True
 
     def process_item(self, run: Any, context: Any, item: Any) -> None:
         raise NotImplementedError(f"{type(self).__name__} must say how to process an item")
