@@ -89,18 +89,19 @@ class CadenceRefreshes(background.Kind):
     def prepare(self, run: CadenceRefresh) -> KlentyClient:
         return KlentyClient.from_settings(actor=run.created_by)
 
-    def work_slice(self, run: CadenceRefresh, context: KlentyClient, work) -> bool:
-        if run.company is None:
-            work.checkpoint()
-            try:
-                company = context.get_company_cadences()
-            except ApiNotFound:
-                company = []
-            except ApiError as exc:
-                raise background.RunFailed(str(exc)) from exc
-            run.company = [[c.id, c.name] for c in company if c.id]
-            CadenceRefresh.objects.filter(pk=run.pk).update(company=run.company)
-        return super().work_slice(run, context, work)
+    def step(self, run: CadenceRefresh, context: KlentyClient) -> bool:
+        """The company's list first (once: it is kept on the run), then one member a step."""
+        if run.company is not None:
+            return super().step(run, context)
+        try:
+            company = context.get_company_cadences()
+        except ApiNotFound:
+            company = []
+        except ApiError as exc:
+            raise background.RunFailed(str(exc)) from exc
+        run.company = [[c.id, c.name] for c in company if c.id]
+        CadenceRefresh.objects.filter(pk=run.pk).update(company=run.company)
+        return True
 
     def process_item(
         self, run: CadenceRefresh, context: KlentyClient, item: CadenceRefreshMember
