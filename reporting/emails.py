@@ -5,8 +5,15 @@ zone. `send_due` (a django-q2 schedule every few minutes) claims each due subscr
 with a conditional UPDATE on the old `next_send_at`, so two workers never both send
 it, moves it on to the next slot after *now* (a worker that was down for days sends
 one report, not one per missed slot), and records a ReportDelivery. Deliveries are
-then attempted; a failed one keeps its error and is tried again after
+then attempted through the background runner (klentyadmin.core.background, kind
+"report_email"); a failed one keeps its error and is tried again after
 REPORTS_EMAIL_RETRY_MINUTES, up to REPORTS_EMAIL_MAX_ATTEMPTS times.
+
+After a worker dies, its delivery is taken over by the resume schedule. One it was
+handing to the mail server at that moment is not sent again: SMTP cannot be asked
+whether the message arrived, so it ends "Maybe sent" and says why (`ReportEmail`).
+A delivery whose subscription is deleted before it is handed over ends "Failed",
+"The subscription was deleted."
 
 The email is rendered from three templates (`reporting/emails/report-subject.txt`,
 `-body.txt`, `-body.html`): the key figures, the charts as PNG images (inline, by
