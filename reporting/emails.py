@@ -103,7 +103,7 @@ def new_delivery(
     return ReportDelivery.objects.create(
         subscription=subscription,
         user_id=subscription.user_id,
-        name=subscription.name,
+        label=subscription.email_label,
         scheduled_for=scheduled_for,
         is_test=is_test,
     )
@@ -221,7 +221,9 @@ class ReportEmail(background.Kind):
     # -- in words ---------------------------------------------------------------
 
     def label(self, run: ReportDelivery) -> str:
-        return f"The report email for {run.name or run.subscription or 'a deleted subscription'}"
+        if run.label:
+            return run.label
+        return run.subscription.email_label if run.subscription else "A report email"
 
     def failure_line(self, run: ReportDelivery) -> str:
         """One line for people, when a delivery did not end sent ("" when it did)."""

@@ -267,10 +267,11 @@ class ReportSubscription(models.Model):
         return f"{self.get_report_display()} for {self.user}"
 
     @property
-    def name(self) -> str:
-        """What its emails are called in messages: "Weekly email engagement (morgan)"."""
-        report = self.get_report_display().lower()
-        return f"{self.get_frequency_display()} {report} ({self.user})"
+    def email_label(self) -> str:
+        """What its emails are called in messages: "The weekly email engagement report
+        email for morgan"."""
+        frequency = self.get_frequency_display().lower()
+        return f"The {frequency} {self.get_report_display().lower()} report email for {self.user}"
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -309,14 +310,15 @@ class ReportDelivery(BackgroundRun):
         on_delete=models.SET_NULL,
         related_name="deliveries",
     )
-    # Who it was for and what it was called, kept when the subscription is deleted.
+    # Who it was for and what it is called (`ReportSubscription.email_label`), kept
+    # when the subscription is deleted.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         on_delete=models.CASCADE,
         related_name="report_deliveries",
     )
-    name = models.CharField(max_length=200, blank=True)
+    label = models.CharField(max_length=200, blank=True)
     scheduled_for = models.DateTimeField()
     is_test = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -333,7 +335,7 @@ class ReportDelivery(BackgroundRun):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.name or 'Report email'} at {self.scheduled_for:%Y-%m-%d %H:%M}"
+        return f"{self.label or 'A report email'} at {self.scheduled_for:%Y-%m-%d %H:%M}"
 
     @property
     def finished(self) -> bool:

@@ -15,11 +15,13 @@ def to_framework(apps, schema_editor):
         delivery_model.objects.filter(status=old).update(status=new)
     for delivery in delivery_model.objects.select_related("subscription__user"):
         subscription = delivery.subscription
-        frequency = subscription.get_frequency_display()
+        frequency = subscription.get_frequency_display().lower()
         report = subscription.get_report_display().lower()
         delivery.user_id = subscription.user_id
-        delivery.name = f"{frequency} {report} ({subscription.user.username})"
-        delivery.save(update_fields=["user", "name"])
+        delivery.label = (
+            f"The {frequency} {report} report email for {subscription.user.username}"
+        )
+        delivery.save(update_fields=["user", "label"])
 
 
 def from_framework(apps, schema_editor):
@@ -57,7 +59,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='reportdelivery',
-            name='name',
+            name='label',
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(

@@ -85,7 +85,7 @@ def test_a_delivery_killed_while_handed_to_the_mail_server_is_not_sent_again(
     assert len(mail.outbox) == (1 if went_out else 0)
     line = background.get(emails.KIND).failure_line(delivery)
     assert line.startswith(
-        "The report email for Weekly email engagement (morgan) may not have been sent: "
+        "The weekly email engagement report email for morgan may not have been sent: "
         "the worker stopped while handing this email to the mail server"
     )
     # The next round of due emails leaves it alone.

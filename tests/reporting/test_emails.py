@@ -278,7 +278,7 @@ def delete_from_the_page(client, subscription: ReportSubscription) -> None:
 
 
 DELETED_LINE = (
-    "The report email for Weekly email engagement (morgan) could not be sent: "
+    "The weekly email engagement report email for morgan could not be sent: "
     "the subscription was deleted."
 )
 
