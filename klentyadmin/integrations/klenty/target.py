@@ -13,7 +13,6 @@ from django.conf import settings
 
 from klentyadmin.core.connections import stored_connection
 from klentyadmin.core.models import Service
-from klentyadmin.sandbox.team import TEAM_EMAILS as SANDBOX_TEAM_EMAILS
 
 KLENTY_API_BASE = "https://api.klenty.com/apis/v1"
 KLENTY_APP_BASE = "https://app.klenty.com/apis/v1"
@@ -52,7 +51,7 @@ def klenty_target() -> KlentyTarget:
     elif stored and stored.team_email_list:
         team = stored.team_email_list
     else:
-        team = list(SANDBOX_TEAM_EMAILS) if sandbox else []
+        team = list(settings.SANDBOX_TEAM_EMAILS) if sandbox else []
     return KlentyTarget(
         api_key=key or settings.SANDBOX_KLENTY_KEY,
         api_base=api_base,
