@@ -7,10 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from klentyadmin.accounts.models import User
 from klentyadmin.accounts.roles import any_role
+from klentyadmin.core.confirm import ask_first
 from klentyadmin.core.connections import klenty_target
 from reporting import emails
 from reporting.forms import SubscriptionForm
@@ -83,7 +85,16 @@ def edit_subscription(request, pk: int):
 @require_POST
 @any_role
 def delete_subscription(request, pk: int):
-    own_subscription(request, pk).delete()
+    subscription = own_subscription(request, pk)
+    question = ask_first(
+        request,
+        question=f"Delete the {subscription.get_report_display().lower()} report email?",
+        consequence="It stops being sent, and its history goes with it.",
+        back=reverse("reporting:emails"),
+    )
+    if question:
+        return question
+    subscription.delete()
     messages.success(request, "The subscription is deleted.")
     return redirect("reporting:emails")
 
