@@ -26,6 +26,7 @@ ACTIVITY = {
     "completed": "completed_prospects",
 }
 WEBHOOK_ACTIONS = {"activate", "deactivate", "delete"}
+WEBHOOKS = "enrichment:webhooks"
 
 
 # -- campaigns ------------------------------------------------------------------------
@@ -136,14 +137,9 @@ def webhook_action(request, snov_id: int):
     if action == "delete":
         ours = SnovWebhook.objects.filter(snov_id=snov_id).first()
         events = f" for {ours}" if ours else ""
-        question = ask_first(
-            request,
-            question=f"Delete the Snov.io webhook{events}?",
-            consequence="Snov.io stops sending its events.",
-            back=reverse("enrichment:webhooks"),
-        )
-        if question:
-            return question
+        question = f"Delete the Snov.io webhook{events}?"
+        if asking := ask_first(request, question, "Snov.io stops sending its events.", WEBHOOKS):
+            return asking
     client = SnovClient.from_settings(actor=request.user)
     try:
         if action == "delete":

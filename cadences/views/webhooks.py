@@ -93,14 +93,13 @@ def webhook_update(request: HttpRequest, pk: int):
 @admin_required
 def webhook_delete(request: HttpRequest, pk: int):
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
-    question = ask_first(
+    if asking := ask_first(
         request,
-        question=f"Delete the {subscription.event} webhook in Klenty?",
-        consequence=f"Klenty stops sending {subscription.event} events to it.",
-        back=reverse("cadences:webhooks"),
-    )
-    if question:
-        return question
+        f"Delete the {subscription.event} webhook in Klenty?",
+        f"Klenty stops sending {subscription.event} events to it.",
+        "cadences:webhooks",
+    ):
+        return asking
     call_klenty(
         request,
         lambda: webhooks.delete_webhook(client_for(request), subscription),
@@ -159,14 +158,13 @@ def webhook_delete_remote(request: HttpRequest):
     if hook is None:  # the message says why; from the Delete button's HTMX, a full reload
         url = reverse("cadences:webhooks")
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-    question = ask_first(
+    if asking := ask_first(
         request,
-        question=f"Delete this {hook.event} webhook in Klenty?",
-        consequence="It was made outside this dashboard; whatever it feeds stops getting events.",
-        back=reverse("cadences:webhooks"),
-    )
-    if question:
-        return question
+        f"Delete this {hook.event} webhook in Klenty?",
+        "It was made outside this dashboard; whatever it feeds stops getting events.",
+        "cadences:webhooks",
+    ):
+        return asking
     call_klenty(
         request,
         lambda: client_for(request).delete_webhook(hook.id),
@@ -180,15 +178,14 @@ def webhook_delete_remote(request: HttpRequest):
 def webhook_forget(request: HttpRequest, pk: int):
     """Drops our copy of a webhook that was deleted in Klenty."""
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
-    question = ask_first(
+    if asking := ask_first(
         request,
-        question=f"Forget our copy of the {subscription.event} webhook?",
-        consequence="Its address stops accepting deliveries.",
-        back=reverse("cadences:webhooks"),
-        button="Forget",
-    )
-    if question:
-        return question
+        f"Forget our copy of the {subscription.event} webhook?",
+        "Its address stops accepting deliveries.",
+        "cadences:webhooks",
+        "Forget",
+    ):
+        return asking
     subscription.delete()
     messages.success(request, f"Forgot the {subscription.event} webhook.")
     return redirect("cadences:webhooks")

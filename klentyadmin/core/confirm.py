@@ -10,7 +10,7 @@ here needs an inline script, so it works under the Content-Security-Policy.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import render, resolve_url
 
 CONFIRMED = "confirmed"
 TEMPLATE = "includes/confirm.html"
@@ -23,15 +23,14 @@ def confirmed(request: HttpRequest) -> bool:
 
 def ask_first(
     request: HttpRequest,
-    *,
     question: str,
+    consequence: str,
     back: str,
-    consequence: str = "",
     button: str = "Delete",
 ) -> HttpResponse | None:
     """None when this POST is the confirmed one; otherwise the answer that asks.
 
-    `back` is where Cancel goes (the list the button was on).
+    `back` (a URL or a URL name) is where Cancel goes: the list the button was on.
     """
     if confirmed(request):
         return None
@@ -45,7 +44,7 @@ def ask_first(
         "question": question,
         "consequence": consequence,
         "button": button,
-        "back": back,
+        "back": resolve_url(back),
         "action": request.get_full_path(),
         "fields": fields,
         "confirmed_field": CONFIRMED,

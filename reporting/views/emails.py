@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from klentyadmin.accounts.models import User
@@ -86,14 +85,13 @@ def edit_subscription(request, pk: int):
 @any_role
 def delete_subscription(request, pk: int):
     subscription = own_subscription(request, pk)
-    question = ask_first(
+    if asking := ask_first(
         request,
-        question=f"Delete the {subscription.get_report_display().lower()} report email?",
-        consequence="It stops being sent, and its history goes with it.",
-        back=reverse("reporting:emails"),
-    )
-    if question:
-        return question
+        f"Delete the {subscription.get_report_display().lower()} report email?",
+        "It stops being sent, and its history goes with it.",
+        "reporting:emails",
+    ):
+        return asking
     subscription.delete()
     messages.success(request, "The subscription is deleted.")
     return redirect("reporting:emails")
