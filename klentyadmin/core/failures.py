@@ -141,7 +141,11 @@ def readable(failure) -> ReadableFailure:
 
 LAST_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$")
 ERRNO = re.compile(r"^\[Errno -?\d+\]\s*")
-PATH = re.compile(r"""(?<![\w:/])(?:/[^\s/'"(),:]+){2,}/?""")
+# A file on this machine: under a system or project root, or any *.py (not an API path).
+PATH = re.compile(
+    r"""(?<![\w:/])(?:/(?:home|work|usr|tmp|var|opt|etc|srv|root|app)(?:/[^\s'"(),:]*)+"""
+    r"""|(?:/[^\s/'"(),:]+)+\.py\b)"""
+)
 SMTP_REPLY = re.compile(r"""^\((?P<code>\d{3}), b?(?P<q>['"])(?P<text>.*)(?P=q)\)$""", re.S)
 MISSING_ROW = re.compile(r"^(?P<model>\w+) matching query does not exist")
 CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
@@ -164,24 +168,33 @@ def last_exception(result: str) -> tuple[str, str]:
     return "", result.strip()
 
 
+# Exceptions whose message says little to a reader, and what to say instead.
+FIXED_REASONS: list[tuple[Callable[[str, str], bool], str]] = [
+    (
+        lambda kind, message: kind == "TimeoutException",
+        "it ran longer than the worker allows and was stopped",
+    ),
+    (
+        lambda kind, message: "database is locked" in message,
+        "the database was busy; try again in a moment",
+    ),
+    (
+        lambda kind, message: message.startswith("Function ") and message.endswith("not defined"),
+        "the worker does not know this task any more (it may have been renamed)",
+    ),
+]
+
+
 def readable_reason(type_name: str, message: str, *, deleted: str = DELETED_MEANWHILE) -> str:
     """Why it failed, as a reader would say it. The type is a dotted class path or a
     bare class name; the message is str() of the exception."""
     kind = type_name.rsplit(".", 1)[-1]
     message = message.strip()
-    if message.startswith("Save with update_fields did not affect any rows"):
-        return deleted
-    if kind == "DoesNotExist" or MISSING_ROW.match(message):
-        found = MISSING_ROW.match(message)
-        if deleted != DELETED_MEANWHILE or not found:
-            return deleted
-        return f"the {CAMEL.sub(' ', found['model']).lower()} it needed was deleted"
-    if kind == "TimeoutException":
-        return "it ran longer than the worker allows and was stopped"
-    if "database is locked" in message:
-        return "the database was busy; try again in a moment"
-    if message.startswith("Function ") and message.endswith("is not defined"):
-        return "the worker does not know this task any more (it may have been renamed)"
+    if gone := deleted_reason(kind, message, deleted):
+        return gone
+    for applies, reason in FIXED_REASONS:
+        if applies(kind, message):
+            return reason
     if smtp := SMTP_REPLY.match(message):
         return f"the mail server answered {smtp['code']}: {smtp['text'].strip()}"
     if kind == "KeyError":
@@ -189,9 +202,20 @@ def readable_reason(type_name: str, message: str, *, deleted: str = DELETED_MEAN
     text = PATH.sub("a file", ERRNO.sub("", message)).strip()
     if not text:
         return f"an unexpected error ({kind or 'unknown'})"
-    if len(text) > MAX_REASON:
-        text = text[: MAX_REASON - 1].rstrip() + "…"
-    return text
+    return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1].rstrip() + "…"
+
+
+def deleted_reason(kind: str, message: str, deleted: str) -> str:
+    """What was deleted under the task, when the database says a row was missing;
+    the task's own words for it when its label has them."""
+    if message.startswith("Save with update_fields did not affect any rows"):
+        return deleted
+    missing = MISSING_ROW.match(message)
+    if kind != "DoesNotExist" and not missing:
+        return ""
+    if deleted != DELETED_MEANWHILE or not missing:
+        return deleted
+    return f"the {CAMEL.sub(' ', missing['model']).lower()} it needed was deleted"
 
 
 def reason_for(exc: BaseException) -> str:

@@ -189,6 +189,13 @@ def test_an_unknown_task_gets_a_generic_line_without_the_path_in_its_message(
         ("KeyError", "'cursor'", "a value it needed ('cursor') was missing"),
         ("AssertionError", "", "an unexpected error (AssertionError)"),
         ("ConnectionRefusedError", "[Errno 111] Connection refused", "Connection refused"),
+        ("OSError", "cannot write /tmp/q/chart.png", "cannot write a file"),
+        ("ImportError", "no module in /srv/app/reporting/images.py", "no module in a file"),
+        (
+            "ApiError",
+            "Klenty answered 404 to /apis/v1/user/x/prospects.",
+            "Klenty answered 404 to /apis/v1/user/x/prospects.",
+        ),
     ],
 )
 def test_the_last_line_of_an_exception_becomes_a_reason(type_name, message, reason):
