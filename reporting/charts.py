@@ -14,6 +14,7 @@ are per open and the positive share is per reply. The page says so.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -596,17 +597,27 @@ def disposition_color(disposition: str, index: int) -> str:
     return DISPOSITION_COLORS.get(disposition, COLORS[index % len(COLORS)])
 
 
+def disposition_bars(
+    counts: CallCounts, categories: list[str], values: Callable[[str], list[int]], axis: str
+) -> list[dict[str, Any]]:
+    """One stacked bar trace per disposition: `values(disposition)` along `categories`,
+    which lie on `axis` ("x" for columns, "y" for horizontal bars)."""
+    other = "y" if axis == "x" else "x"
+    traces = []
+    for i, d in enumerate(counts.dispositions):
+        trace: dict[str, Any] = (
+            {"type": "bar"} if axis == "x" else {"type": "bar", "orientation": "h"}
+        )
+        trace |= {"name": label(d), axis: categories, other: values(d)}
+        trace["marker"] = {"color": disposition_color(d, i)}
+        traces.append(trace)
+    return traces
+
+
 def calls_daily_chart(counts: CallCounts) -> Chart:
-    traces = [
-        {
-            "type": "bar",
-            "name": label(d),
-            "x": counts.x,
-            "y": [counts.per_day[day].get(d, 0) for day in counts.days],
-            "marker": {"color": disposition_color(d, i)},
-        }
-        for i, d in enumerate(counts.dispositions)
-    ]
+    traces = disposition_bars(
+        counts, counts.x, lambda d: [counts.per_day[day].get(d, 0) for day in counts.days], "x"
+    )
     return Chart(
         "calls_daily",
         "Calls per day, by disposition",
@@ -653,17 +664,9 @@ def connect_rate_chart(counts: CallCounts) -> Chart:
 
 def calls_reps_chart(counts: CallCounts) -> Chart:
     order = counts.rep_order
-    traces = [
-        {
-            "type": "bar",
-            "orientation": "h",
-            "name": label(d),
-            "y": order,
-            "x": [counts.reps[u].by_disposition.get(d, 0) for u in order],
-            "marker": {"color": disposition_color(d, i)},
-        }
-        for i, d in enumerate(counts.dispositions)
-    ]
+    traces = disposition_bars(
+        counts, order, lambda d: [counts.reps[u].by_disposition.get(d, 0) for u in order], "y"
+    )
     return Chart(
         "calls_reps",
         "Dispositions by rep",
