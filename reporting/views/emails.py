@@ -87,7 +87,7 @@ def delete_subscription(request, pk: int):
     if asking := ask_first(
         request,
         f"Delete the {subscription.get_report_display().lower()} report email?",
-        "It stops being sent, and its history goes with it.",
+        "It stops being sent; the emails it sent stay in the history.",
         "reporting:emails",
     ):
         return asking
