@@ -90,6 +90,9 @@ def schedule(subscription: ReportSubscription) -> None:
 # -- sending --------------------------------------------------------------------------
 
 KIND = "report_email"
+# How long a mail server may take to accept one message before the delivery counts
+# as stalled.
+MAIL_SERVER_SECONDS = 120
 SUBSCRIPTION_DELETED = "The subscription was deleted."
 OUTCOME_UNKNOWN = (
     "The worker stopped while handing this email to the mail server, so whether it "
@@ -162,6 +165,12 @@ class ReportEmail(background.Kind):
     """
 
     model = ReportDelivery
+
+    def lease_seconds(self) -> int:
+        # Drawing the charts (kaleido gives up after its own timeout), then the hand-over.
+        # A mail server slower than that costs only certainty ("Maybe sent"): the
+        # runner taking over finds the mark and sends nothing.
+        return images.TIMEOUT_SECONDS + MAIL_SERVER_SECONDS
 
     def get(self, run_id: int) -> ReportDelivery:
         return ReportDelivery.objects.select_related("subscription__user").get(pk=run_id)
