@@ -70,6 +70,21 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['run', 'state'], name='enrichment__run_id_215eb2_idx')],
             },
         ),
+        migrations.AlterField(
+            model_name="verificationrun",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("running", "Running"),
+                    ("done", "Done"),
+                    ("failed", "Failed"),
+                    ("cancelled", "Cancelled"),
+                ],
+                default="queued",
+                max_length=16,
+            ),
+        ),
         # Finished runs keep their results, now as items.
         migrations.RunPython(results_to_items, migrations.RunPython.noop),
         migrations.RemoveField(
