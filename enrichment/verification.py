@@ -66,6 +66,7 @@ def create_verification_run(
 
 @background.kind("snov_verification")
 class SnovVerification(background.Kind):
+    label = "Snov.io verification run"
     model = VerificationRun
     item_model = VerificationItem
     outcomes = (

@@ -450,6 +450,7 @@ class BulkJobs(background.Kind):
     """Items a dead runner left "sending" are checked with Klenty before anything is
     sent again (`recover_in_flight`); Bulk Add sends a whole batch per step."""
 
+    label = "Bulk job"
     model = BulkJob
     item_model = BulkJobItem
     item_run_field = "job"

@@ -26,6 +26,8 @@ class Kind:
     """
 
     name: str = ""
+    # What a person calls one run, before its id: "Bulk job" (failures, logs).
+    label: str = "Background work"
     model: type[models.Model]
     item_model: type[models.Model] | None = None
     # The item's foreign key to its run.
