@@ -86,7 +86,8 @@ class VerificationRun(BackgroundRun):
 
 class VerificationItem(BackgroundItem):
     """One email of a run: pending → sending → pushed (credits spent, waiting for
-    Snov.io) → verified | unverified (not done within the wait) | failed."""
+    Snov.io) → verified | unverified (not done within the wait). A Snov.io error ends
+    the whole run "failed", with the reason."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -94,7 +95,6 @@ class VerificationItem(BackgroundItem):
         PUSHED = "pushed", "Pushed for verification"
         VERIFIED = "verified", "Verified"
         UNVERIFIED = "unverified", "Not verified yet"
-        FAILED = "failed", "Failed"
 
     run = models.ForeignKey(VerificationRun, on_delete=models.CASCADE, related_name="items")
     prospect = models.ForeignKey(

@@ -77,7 +77,7 @@ class SnovVerification(background.Kind):
         background.Outcome(
             "unknown",
             "Unknown or not verified yet",
-            Q(state__in=[State.UNVERIFIED, State.FAILED])
+            Q(state=State.UNVERIFIED)
             | (Q(state=State.VERIFIED) & ~Q(status__in=["valid", "not_valid"])),
         ),
     )
