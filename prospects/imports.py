@@ -44,6 +44,7 @@ from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.klenty import ProspectFields
 from prospects.bulk import create_import_job
 from prospects.models import BulkJobItem, Prospect, ProspectList
+from prospects.tags import split_tags
 
 # -- reading the file -----------------------------------------------------------
 
@@ -386,11 +387,6 @@ class RowOutcome:
     @property
     def label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
-
-
-def split_tags(value: str) -> list[str]:
-    """Tags in one cell: "a, b", "a|b" or "a; b"."""
-    return [t.strip() for t in re.split(r"[|,;]", value) if t.strip()]
 
 
 def _merge_tags(*groups: Iterable[str]) -> list[str]:

@@ -22,8 +22,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from klentyadmin.accounts.roles import any_role
+from klentyadmin.lib.csv_writer import csv_download, csv_response
 from prospects import imports
 from prospects.models import ProspectList
+from prospects.tags import split_tags
 
 TEMPLATE = "prospects/import.html"
 PROBLEMS_SHOWN = 50
@@ -136,13 +138,7 @@ class MappingForm(forms.Form):
         return [self[name] for name in self.column_names]
 
     def clean_extra_tags(self) -> list[str]:
-        tags = [t.strip() for t in self.cleaned_data["extra_tags"].split(",") if t.strip()]
-        for tag in tags:
-            if "|" in tag:
-                raise forms.ValidationError(
-                    f"The tag “{tag}” contains |, which Klenty cannot take."
-                )
-        return tags
+        return split_tags(self.cleaned_data["extra_tags"])
 
     def clean(self):
         cleaned = super().clean()
@@ -300,15 +296,13 @@ def summary(request, token: str):
 
 @require_GET
 @any_role
+@csv_download
 def outcome_csv(request, token: str):
     stored = _upload_or_404(request, token)
     if not stored.started:
         raise Http404("This import has not started.")
-    response = HttpResponse(
-        imports.outcome_csv(imports.import_outcomes(stored)), content_type="text/csv"
-    )
-    response["Content-Disposition"] = f'attachment; filename="import-{token[:8]}-outcome.csv"'
-    return response
+    rows = [imports.OUTCOME_CSV_HEADER, *imports.import_outcomes(stored)]
+    return csv_response(f"import-{token[:8]}-outcome.csv", rows)
 
 
 def _labelled(counts: dict[str, int]) -> list[tuple[str, str, int]]:
