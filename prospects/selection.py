@@ -27,6 +27,9 @@ from prospects.models import Prospect
 from prospects.search import ProspectSearch
 
 SELECTED, ALL = "selected", "all"
+# Parameters that order or page the matches, not choose them: a bad one changes
+# nothing about which prospects a selection or an export holds.
+ORDER_ONLY = {"sort", "page"}
 
 
 class InvalidSelection(ValueError):
@@ -69,8 +72,9 @@ def checked_search(params: QueryDict | Mapping[str, Any] | str) -> ProspectSearc
     if isinstance(params, str):
         params = QueryDict(params)
     search = ProspectSearch.from_params(params)
-    if search.errors:
-        names = ", ".join(sorted(search.errors))
+    wrong = set(search.errors) - ORDER_ONLY
+    if wrong:
+        names = ", ".join(sorted(wrong))
         raise InvalidSelection(
             f"The search has filters that do not apply ({names}); fix them first."
         )

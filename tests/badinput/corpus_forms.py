@@ -287,6 +287,29 @@ CADENCE_FORMS = [
         "cadences:add_search",
         data={"cadence": "@cadence", "query": "q=zzzzqqqq"},
     ),
+    # Starting without the filter the search ignored would reach more than was shown.
+    Case(
+        "cadence add search: a q over 200 characters",
+        "rep",
+        "post",
+        "cadences:add_search",
+        data={"cadence": "@cadence", "query": "q=" + "a" * 201},
+    ),
+    Case(
+        "cadence add search: a date filter that does not parse",
+        "rep",
+        "post",
+        "cadences:add_search",
+        data={"cadence": "@cadence", "query": "created_from=not-a-date"},
+    ),
+    Case(
+        "cadence act: all matching, which the cadence page does not offer",
+        "rep",
+        "post",
+        "cadences:act",
+        kwargs={"pk": "@cadence"},
+        data={"action": "stop_cadence", "scope": "all", "query": ""},
+    ),
     Case(
         "cadence add search: query over 2000 characters",
         "rep",
