@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from klentyadmin.core.models import Connection, Service
-from klentyadmin.sandbox.team import TEAM_EMAILS as SANDBOX_TEAM_EMAILS
 
 KLENTY_API_BASE = "https://api.klenty.com/apis/v1"
 KLENTY_APP_BASE = "https://app.klenty.com/apis/v1"
@@ -57,7 +56,7 @@ def klenty_target() -> KlentyTarget:
     elif stored and stored.team_email_list:
         team = stored.team_email_list
     else:
-        team = list(SANDBOX_TEAM_EMAILS) if sandbox else []
+        team = list(settings.SANDBOX_TEAM_EMAILS) if sandbox else []
     return KlentyTarget(
         api_key=key or settings.SANDBOX_KLENTY_KEY,
         api_base=api_base,

@@ -39,8 +39,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from klentyadmin.sandbox.klenty_seed import COMPANY_STEMS, FIRST_NAMES, LAST_NAMES, ROLES
-from klentyadmin.sandbox.server import ApiError, Request, Route, Router, SandboxApp, Service
+from sandbox.klenty_seed import COMPANY_STEMS, FIRST_NAMES, LAST_NAMES, ROLES
+from sandbox.server import ApiError, Request, Route, Router, SandboxApp, Service
 
 API = "/api/connect"
 SEED_CONTACTS = 300

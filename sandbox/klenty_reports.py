@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from klentyadmin.sandbox.klenty_data import (
+from sandbox.klenty_data import (
     COMPLETED,
     IN_CADENCE,
     Cadence,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import time
 
-from klentyadmin.sandbox.klenty_data import (
+from sandbox.klenty_data import (
     BOUNCED,
     COMPLETED,
     DO_NOT_CONTACT,
@@ -34,7 +34,7 @@ from klentyadmin.sandbox.klenty_data import (
     Step,
     iso,
 )
-from klentyadmin.sandbox.team import TEAM_EMAILS
+from sandbox.team import TEAM_EMAILS
 
 HOUR = 3600.0
 DAY = 86400.0
