@@ -58,6 +58,7 @@ class CadenceActionForm(SelectionForm):
     ticked ones: the page offers no "all matching")."""
 
     scope = forms.ChoiceField(choices=[(SELECTED, SELECTED)], required=False)
+    nothing_ticked = "Tick at least one prospect."
     action = forms.ChoiceField(
         choices=[
             (BulkAction.STOP_CADENCE, "Stop"),

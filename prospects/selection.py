@@ -57,13 +57,14 @@ class SelectionForm(forms.Form):
     )
     prospect_ids = ProspectIdsField(required=False)
     query = forms.CharField(required=False, widget=forms.HiddenInput)
+    nothing_ticked = "Tick at least one prospect, or choose all matching."
 
     def clean(self):
         cleaned = super().clean()
         if not cleaned.get("scope"):
             cleaned["scope"] = SELECTED
         if cleaned["scope"] == SELECTED and not cleaned.get("prospect_ids"):
-            raise forms.ValidationError("Tick at least one prospect, or choose all matching.")
+            raise forms.ValidationError(self.nothing_ticked)
         return cleaned
 
 
