@@ -13,6 +13,7 @@ from enrichment import services
 from enrichment.forms import AnalyticsForm, RecipientStatusForm, VerifySelectionForm, WebhookForm
 from enrichment.models import SnovEvent, SnovWebhook, VerificationRun
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
+from klentyadmin.core.confirm import ask_first
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.snov import CREDIT_COST, SnovClient
 from prospects.selection import InvalidSelection, resolve_selection
@@ -25,6 +26,7 @@ ACTIVITY = {
     "completed": "completed_prospects",
 }
 WEBHOOK_ACTIONS = {"activate", "deactivate", "delete"}
+WEBHOOKS = "enrichment:webhooks"
 
 
 # -- campaigns ------------------------------------------------------------------------
@@ -132,6 +134,12 @@ def webhook_action(request, snov_id: int):
     if action not in WEBHOOK_ACTIONS:
         messages.error(request, "Choose activate, deactivate or delete.")
         return redirect("enrichment:webhooks")
+    if action == "delete":
+        ours = SnovWebhook.objects.filter(snov_id=snov_id).first()
+        events = f" for {ours}" if ours else ""
+        question = f"Delete the Snov.io webhook{events}?"
+        if asking := ask_first(request, question, "Snov.io stops sending its events.", WEBHOOKS):
+            return asking
     client = SnovClient.from_settings(actor=request.user)
     try:
         if action == "delete":

@@ -324,7 +324,7 @@ KLENTY_SYNC_STATUS_CHECKS = env_int(
 # How far back a full sync reads prospects' details by creation day.
 KLENTY_SYNC_HISTORY_DAYS = env_int("KLENTY_SYNC_HISTORY_DAYS", 365, minimum=0)
 
-# CSV import (prospects/imports.py)
+# CSV import (prospects/imports/)
 # Uploads over this size are refused while they stream in (an upload handler stops
 # reading them), so a huge file never reaches memory or disk. Django's own
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB of non-file fields) and FILE_UPLOAD_MAX_MEMORY_SIZE

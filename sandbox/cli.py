@@ -59,9 +59,10 @@ def serve(
     )
     app.mount(CrmService(app, seed=seed, key=crm_key))
     server = SandboxHTTPServer((host, port), app)
-    print(f"Sandbox listening on http://{host}:{server.server_port}", flush=True)
+    # The handler goes in before the line: whoever reads the line may stop us at once.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
+    print(f"Sandbox listening on http://{host}:{server.server_port}", flush=True)
     try:
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_q.models import Failure
 
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
-from klentyadmin.core import services, status
+from klentyadmin.core import failures, services, status
 from klentyadmin.core.connections import stored_connection
 from klentyadmin.core.forms import KlentyConnectionForm
 from klentyadmin.core.models import ApiCall, AuditEntry
@@ -20,8 +21,20 @@ def home(request):
         "core/home.html",
         {
             "connection": stored_connection(),
-            "worker": status.worker_status(),
+            "worker": status.worker_status(with_failures=request.user.is_manager_or_admin),
         },
+    )
+
+
+@require_GET
+@admin_required
+def failure_detail(request, task_id: str):
+    """The whole story of one failed background task: its line, arguments and traceback."""
+    failure = get_object_or_404(Failure, pk=task_id)
+    return render(
+        request,
+        "core/failure.html",
+        {"failure": failure, "readable": failures.readable(failure)},
     )
 
 

@@ -1,6 +1,6 @@
 """CSV import, as a wizard: upload → map columns → preview → start → outcome.
 
-The upload is kept on disk between steps (prospects/imports.py); every step
+The upload is kept on disk between steps (prospects/imports/uploads.py); every step
 finds it by the token in the URL and answers 404 unless the signed-in user made
 it. Nothing reaches Klenty before "Start", which queues the lead's Bulk Add job.
 """
@@ -23,7 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.lib.csv_writer import csv_download, csv_response
-from prospects import imports
+from prospects.imports.checking import MAX_LENGTHS, READY, STATUS_LABELS, count_by_status
+from prospects.imports.mapping import IGNORE, LIST, guess_mapping, mapping_problems, target_choices
+from prospects.imports.outcomes import OUTCOME_CSV_HEADER
+from prospects.imports.reading import ParsedCsv, parse_csv, read_upload
+from prospects.imports.start import check_upload, import_outcomes, start_import
+from prospects.imports.uploads import StoredImport, load_upload, recent_uploads, save_upload
 from prospects.models import ProspectList
 from prospects.tags import split_tags
 
@@ -71,7 +76,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, too_large: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.too_large = too_large
-        self.parsed: imports.ParsedCsv | None = None
+        self.parsed: ParsedCsv | None = None
         self.data_bytes = b""
 
     def full_clean(self):
@@ -92,7 +97,7 @@ class UploadForm(forms.Form):
         if upload.size > settings.CSV_IMPORT_MAX_BYTES:
             raise forms.ValidationError(self.size_message())
         data = upload.read()
-        parsed = imports.read_upload(data)
+        parsed = read_upload(data)
         if not parsed.ok:
             raise forms.ValidationError(parsed.problem)
         self.parsed, self.data_bytes = parsed, data
@@ -105,7 +110,7 @@ class MappingForm(forms.Form):
     list_name = forms.CharField(
         label="List to import into",
         required=False,
-        max_length=imports.MAX_LENGTHS[imports.LIST],
+        max_length=MAX_LENGTHS[LIST],
         widget=forms.TextInput(attrs={"list": "import-lists", "autocomplete": "off"}),
         help_text="Pick a list or type a new name. A List column, where filled, wins; "
         "leave blank for Klenty's default list.",
@@ -116,7 +121,7 @@ class MappingForm(forms.Form):
         help_text="Comma-separated, e.g. “webinar, q3”.",
     )
 
-    def __init__(self, *args, parsed: imports.ParsedCsv, **kwargs):
+    def __init__(self, *args, parsed: ParsedCsv, **kwargs):
         super().__init__(*args, **kwargs)
         self.headers = parsed.headers
         self.column_names = []
@@ -126,7 +131,7 @@ class MappingForm(forms.Form):
             name = f"column_{i}"
             self.fields[name] = forms.ChoiceField(
                 label=header,
-                choices=imports.target_choices(header),
+                choices=target_choices(header),
                 help_text=f"e.g. {', '.join(samples)}" if samples else "empty in the first rows",
             )
             self.column_names.append(name)
@@ -142,8 +147,8 @@ class MappingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        mapping = [cleaned.get(name, imports.IGNORE) for name in self.column_names]
-        for problem in imports.mapping_problems(self.headers, mapping):
+        mapping = [cleaned.get(name, IGNORE) for name in self.column_names]
+        for problem in mapping_problems(self.headers, mapping):
             self.add_error(None, problem)
         cleaned["mapping"] = mapping
         return cleaned
@@ -152,8 +157,8 @@ class MappingForm(forms.Form):
 # -- helpers ----------------------------------------------------------------------
 
 
-def _upload_or_404(request, token: str) -> imports.StoredImport:
-    stored = imports.load_upload(token, request.user)
+def _upload_or_404(request, token: str) -> StoredImport:
+    stored = load_upload(token, request.user)
     if stored is None:
         raise Http404("No such import.")
     return stored
@@ -182,13 +187,13 @@ def _upload(request, limit: UploadLimit):
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, too_large=limit.exceeded)
         if form.is_valid():
-            stored = imports.save_upload(
+            stored = save_upload(
                 user=request.user, data=form.data_bytes, filename=form.cleaned_data["file"].name
             )
             return redirect("prospects:import_map", token=stored.token)
     else:
         form = UploadForm()
-    recent = imports.recent_uploads(request.user)
+    recent = recent_uploads(request.user)
     return _page(request, "upload", {"form": form, "recent": recent})
 
 
@@ -198,7 +203,7 @@ def map_columns(request, token: str):
     stored = _upload_or_404(request, token)
     if stored.started:
         return redirect("prospects:import_summary", token=token)
-    parsed = imports.parse_csv(stored.read_bytes())
+    parsed = parse_csv(stored.read_bytes())
     if request.method == "POST":
         form = MappingForm(request.POST, parsed=parsed)
         if form.is_valid():
@@ -210,7 +215,7 @@ def map_columns(request, token: str):
             stored.save()
             return redirect("prospects:import_preview", token=token)
     else:
-        mapping = stored.meta.get("mapping") or imports.guess_mapping(parsed)
+        mapping = stored.meta.get("mapping") or guess_mapping(parsed)
         initial = {f"column_{i}": target for i, target in enumerate(mapping)}
         initial["list_name"] = stored.meta.get("list_name", "")
         initial["extra_tags"] = ", ".join(stored.meta.get("extra_tags", []))
@@ -227,13 +232,13 @@ def preview(request, token: str):
         return redirect("prospects:import_summary", token=token)
     if "mapping" not in stored.meta:
         return redirect("prospects:import_map", token=token)
-    parsed, outcomes = imports.check_upload(stored, request.user)
-    problems = [o for o in outcomes if o.status != imports.READY]
+    parsed, outcomes = check_upload(stored, request.user)
+    problems = [o for o in outcomes if o.status != READY]
     context = {
         "stored": stored,
         "parsed": parsed,
-        "counts": _labelled(imports.count_by_status(outcomes)),
-        "ready": sum(o.status == imports.READY for o in outcomes),
+        "counts": _labelled(count_by_status(outcomes)),
+        "ready": sum(o.status == READY for o in outcomes),
         "total": len(outcomes),
         "problems": problems[:PROBLEMS_SHOWN],
         "more_problems": max(len(problems) - PROBLEMS_SHOWN, 0),
@@ -251,7 +256,7 @@ def start(request, token: str):
     if not stored.claim_start():
         return redirect("prospects:import_summary", token=token)
     try:
-        job = imports.start_import(stored, request.user)
+        job = start_import(stored, request.user)
     except Exception:
         stored.release_start()
         raise
@@ -279,7 +284,7 @@ def summary(request, token: str):
     stored = _upload_or_404(request, token)
     if not stored.started:
         return redirect("prospects:import_preview", token=token)
-    outcomes = imports.import_outcomes(stored)
+    outcomes = import_outcomes(stored)
     counts = Counter(outcome for _, _, outcome, _ in outcomes)
     trouble = [o for o in outcomes if o[2] not in {"added", "pending"}]
     context = {
@@ -301,9 +306,9 @@ def outcome_csv(request, token: str):
     stored = _upload_or_404(request, token)
     if not stored.started:
         raise Http404("This import has not started.")
-    rows = [imports.OUTCOME_CSV_HEADER, *imports.import_outcomes(stored)]
+    rows = [OUTCOME_CSV_HEADER, *import_outcomes(stored)]
     return csv_response(f"import-{token[:8]}-outcome.csv", rows)
 
 
 def _labelled(counts: dict[str, int]) -> list[tuple[str, str, int]]:
-    return [(status, imports.STATUS_LABELS[status], n) for status, n in counts.items()]
+    return [(status, STATUS_LABELS[status], n) for status, n in counts.items()]
