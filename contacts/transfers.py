@@ -221,6 +221,7 @@ class CrmPush(background.Kind):
     (the default `recover`): each searches the CRM before creating, so sending one
     again cannot make a duplicate."""
 
+    label = "CRM push"
     model = Transfer
     item_model = TransferItem
     item_run_field = "transfer"

@@ -63,18 +63,11 @@ class VerificationRun(BackgroundRun):
     pasted on the verifier page: one item per email, run by the background framework
     (kind "snov_verification", enrichment/verification.py)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
-
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     prospect_ids = models.JSONField(default=list)
     emails = models.JSONField(default=list)  # pasted on the verifier page (no prospects)
     tag = models.CharField(max_length=100, blank=True)
     mark_dnc = models.BooleanField(default=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     # The outcome, counted once every item is finished.
     valid = models.PositiveIntegerField(default=0)
@@ -93,7 +86,8 @@ class VerificationRun(BackgroundRun):
 
 class VerificationItem(BackgroundItem):
     """One email of a run: pending → sending → pushed (credits spent, waiting for
-    Snov.io) → verified | unverified (not done within the wait) | failed."""
+    Snov.io) → verified | unverified (not done within the wait). A Snov.io error ends
+    the whole run "failed", with the reason."""
 
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
@@ -101,7 +95,6 @@ class VerificationItem(BackgroundItem):
         PUSHED = "pushed", "Pushed for verification"
         VERIFIED = "verified", "Verified"
         UNVERIFIED = "unverified", "Not verified yet"
-        FAILED = "failed", "Failed"
 
     run = models.ForeignKey(VerificationRun, on_delete=models.CASCADE, related_name="items")
     prospect = models.ForeignKey(

@@ -66,6 +66,7 @@ def create_verification_run(
 
 @background.kind("snov_verification")
 class SnovVerification(background.Kind):
+    label = "Snov.io verification run"
     model = VerificationRun
     item_model = VerificationItem
     outcomes = (
@@ -76,7 +77,7 @@ class SnovVerification(background.Kind):
         background.Outcome(
             "unknown",
             "Unknown or not verified yet",
-            Q(state__in=[State.UNVERIFIED, State.FAILED])
+            Q(state=State.UNVERIFIED)
             | (Q(state=State.VERIFIED) & ~Q(status__in=["valid", "not_valid"])),
         ),
     )

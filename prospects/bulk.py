@@ -450,6 +450,10 @@ class BulkJobs(background.Kind):
     """Items a dead runner left "sending" are checked with Klenty before anything is
     sent again (`recover_in_flight`); Bulk Add sends a whole batch per step."""
 
+    label = "Bulk job"
+    # A job has no "failed" status: a crash (a locked database, say) is retried by
+    # resume_stalled once the lease lapses, item by item as ever.
+    fail_on_error = False
     model = BulkJob
     item_model = BulkJobItem
     item_run_field = "job"

@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('started_at', models.DateTimeField(blank=True, null=True)),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
                 ('email', models.CharField(max_length=254)),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Asking Snov.io'), ('pushed', 'Pushed for verification'), ('verified', 'Verified'), ('unverified', 'Not verified yet'), ('failed', 'Failed')], default='pending', max_length=16)),
+                ('state', models.CharField(choices=[('pending', 'Pending'), ('sending', 'Asking Snov.io'), ('pushed', 'Pushed for verification'), ('verified', 'Verified'), ('unverified', 'Not verified yet')], default='pending', max_length=16)),
                 ('status', models.CharField(blank=True, max_length=32)),
                 ('reason', models.CharField(blank=True, max_length=100)),
                 ('prospect', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='prospects.prospect')),
@@ -69,6 +69,21 @@ class Migration(migrations.Migration):
                 'ordering': ['id'],
                 'indexes': [models.Index(fields=['run', 'state'], name='enrichment__run_id_215eb2_idx')],
             },
+        ),
+        migrations.AlterField(
+            model_name="verificationrun",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("queued", "Queued"),
+                    ("running", "Running"),
+                    ("done", "Done"),
+                    ("failed", "Failed"),
+                    ("cancelled", "Cancelled"),
+                ],
+                default="queued",
+                max_length=16,
+            ),
         ),
         # Finished runs keep their results, now as items.
         migrations.RunPython(results_to_items, migrations.RunPython.noop),

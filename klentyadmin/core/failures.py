@@ -65,6 +65,15 @@ def report_email_subject(args: Sequence) -> str | None:
     return background.get("report_email").label(delivery) if delivery else None
 
 
+def background_run_subject(args: Sequence) -> str | None:
+    """Names the run the background framework's runner was working: "Bulk job 3"."""
+    from klentyadmin.core.background import KINDS
+
+    if len(args) == 2 and args[0] in KINDS:
+        return f"{KINDS[args[0]].label} {args[1]}"
+    return None
+
+
 PULL = TaskLabel("Report pull {0}", "stopped")
 
 # Every task function this project queues or schedules, by its dotted path.
@@ -73,8 +82,12 @@ TASKS: dict[str, TaskLabel] = {
     "klentyadmin.core.tasks.prune_api_calls": TaskLabel(
         "Pruning old API calls from the log", "did not finish"
     ),
-    "prospects.bulk.run_job": TaskLabel("Bulk job {0}", "stopped"),
-    "prospects.bulk.resume_stalled_jobs": TaskLabel("Resuming stalled bulk jobs", "did not finish"),
+    "klentyadmin.core.background.runner.run": TaskLabel(
+        "Background work {0}", "stopped", subject=background_run_subject
+    ),
+    "klentyadmin.core.background.resume_stalled": TaskLabel(
+        "Resuming stalled background work", "did not finish"
+    ),
     "prospects.sync.run_sync": TaskLabel("The {0} prospect sync", "stopped"),
     "prospects.sync.scheduled_sync": TaskLabel("The scheduled prospect sync", "stopped"),
     "reporting.pulls.continue_engagement": PULL,
@@ -98,8 +111,6 @@ TASKS: dict[str, TaskLabel] = {
         "Sending the report emails that were due", "did not finish"
     ),
     "cadences.sync.scheduled_refresh": TaskLabel("The scheduled cadence refresh", "stopped"),
-    "contacts.services.run_push": TaskLabel("CRM push {0}", "stopped"),
-    "enrichment.services.verify_prospects": TaskLabel("Snov.io verification run {0}", "stopped"),
     "enrichment.services.start_cadence_after_import": TaskLabel(
         "Starting the cadence after a Snov.io import", "did not finish"
     ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.apps import apps
 
-from klentyadmin.core.background import KINDS
+from klentyadmin.core.background import KINDS, Kind
 from klentyadmin.core.background.models import BackgroundRun
 
 # Models of background work not on the framework yet: each is a visible gap, to be
@@ -49,3 +49,8 @@ def test_every_model_of_background_work_is_registered_or_listed_as_pending():
 
 def test_kind_names_match_the_registry_keys():
     assert all(kind.name == name for name, kind in KINDS.items())
+
+
+def test_every_kind_says_what_a_person_calls_one_run():
+    # The readable failure line ("Bulk job 3 stopped: ...") names the run by it.
+    assert [name for name, kind in KINDS.items() if kind.label == Kind.label] == []

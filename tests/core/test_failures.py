@@ -226,7 +226,12 @@ def test_the_last_line_of_an_exception_becomes_a_reason(type_name, message, reas
 
 
 def test_a_rep_sees_no_team_failures(monkeypatch, rep_client):
-    fail_in_worker(monkeypatch, "prospects.bulk.run_job", (3,), RuntimeError("Klenty said no."))
+    fail_in_worker(
+        monkeypatch,
+        "klentyadmin.core.background.runner.run",
+        ("bulk_job", 3),
+        RuntimeError("Klenty said no."),
+    )
 
     body = rep_client.get(reverse("home")).content.decode()
 
@@ -235,7 +240,10 @@ def test_a_rep_sees_no_team_failures(monkeypatch, rep_client):
 
 def test_an_admin_follows_the_details_link_to_the_traceback(monkeypatch, admin_client):
     failure = fail_in_worker(
-        monkeypatch, "prospects.bulk.run_job", (3,), RuntimeError("Klenty said no.")
+        monkeypatch,
+        "klentyadmin.core.background.runner.run",
+        ("bulk_job", 3),
+        RuntimeError("Klenty said no."),
     )
 
     home = admin_client.get(reverse("home")).content.decode()
@@ -253,7 +261,10 @@ def test_an_admin_follows_the_details_link_to_the_traceback(monkeypatch, admin_c
 def test_managers_and_reps_may_not_open_a_traceback(monkeypatch, request, role_client):
     client = request.getfixturevalue(role_client)
     failure = fail_in_worker(
-        monkeypatch, "prospects.bulk.run_job", (3,), RuntimeError("Klenty said no.")
+        monkeypatch,
+        "klentyadmin.core.background.runner.run",
+        ("bulk_job", 3),
+        RuntimeError("Klenty said no."),
     )
 
     response = client.get(reverse("failure_detail", args=[failure.pk]))

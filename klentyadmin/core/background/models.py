@@ -28,6 +28,8 @@ FINISHED_STATUSES = (RunStatus.DONE, RunStatus.FAILED, RunStatus.CANCELLED)
 
 
 class BackgroundRun(models.Model):
+    Status = RunStatus
+
     status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

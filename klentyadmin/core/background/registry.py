@@ -26,6 +26,8 @@ class Kind:
     """
 
     name: str = ""
+    # What a person calls one run, before its id: "Bulk job" (failures, logs).
+    label: str = "Background work"
     model: type[models.Model]
     item_model: type[models.Model] | None = None
     # The item's foreign key to its run.
@@ -37,6 +39,9 @@ class Kind:
     slice_seconds: float = 60
     # The figures of the progress summary.
     outcomes: tuple[Outcome, ...] = ()
+    # An unexpected exception ends the run "failed" with its message. Where False,
+    # the run stays "running" and its lease lapses, so resume_stalled tries again.
+    fail_on_error: bool = True
 
     # -- the run ------------------------------------------------------------
 

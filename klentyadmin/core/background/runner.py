@@ -99,7 +99,9 @@ def run(kind_name: str, run_id: int) -> str:
         # A bug, or the database gone: the run says so rather than looking alive
         # for ever; the traceback goes to django-q2's failed tasks.
         log.exception("%s %s failed", kind_name, run_id)
-        end(kind, run_id, work.lease, status=RunStatus.FAILED, error=f"Stopped by an error: {exc}")
+        if kind.fail_on_error:
+            error = f"Stopped by an error: {exc}"
+            end(kind, run_id, work.lease, status=RunStatus.FAILED, error=error)
         raise
 
 
