@@ -75,6 +75,7 @@ def scheduled_refresh() -> str:
 
 @background.kind(KIND)
 class CadenceRefreshes(background.Kind):
+    label = "Cadence refresh"
     model = CadenceRefresh
     item_model = CadenceRefreshMember
     item_run_field = "refresh"
@@ -141,7 +142,7 @@ class CadenceRefreshes(background.Kind):
 
     # -- in words ---------------------------------------------------------------
 
-    def label(self, run: CadenceRefresh) -> str:
+    def title(self, run: CadenceRefresh) -> str:
         who = f" asked for by {run.created_by}" if run.created_by else ""
         return f"The cadence refresh{who}"
 
@@ -150,4 +151,4 @@ class CadenceRefreshes(background.Kind):
         if not run.error or run.status == RunStatus.CANCELLED:
             return ""
         verb = "stopped" if run.status == RunStatus.FAILED else "missed some members"
-        return f"{self.label(run)} {verb}: {run.error.rstrip('.')}."
+        return f"{self.title(run)} {verb}: {run.error.rstrip('.')}."

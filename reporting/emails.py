@@ -163,6 +163,7 @@ class ReportEmail(background.Kind):
     for a retry, or maybe sent.
     """
 
+    label = "Report email"
     model = ReportDelivery
 
     def lease_seconds(self) -> int:
@@ -228,7 +229,7 @@ class ReportEmail(background.Kind):
 
     # -- in words ---------------------------------------------------------------
 
-    def label(self, run: ReportDelivery) -> str:
+    def title(self, run: ReportDelivery) -> str:
         if run.label:
             return run.label
         return run.subscription.email_label if run.subscription else "A report email"
@@ -236,9 +237,9 @@ class ReportEmail(background.Kind):
     def failure_line(self, run: ReportDelivery) -> str:
         """One line for people, when a delivery did not end sent ("" when it did)."""
         if run.status == ReportDelivery.Status.UNKNOWN:
-            return f"{self.label(run)} may not have been sent: {as_clause(run.error)}"
+            return f"{self.title(run)} may not have been sent: {as_clause(run.error)}"
         if run.status in (ReportDelivery.Status.FAILED, ReportDelivery.Status.RETRYING):
-            return f"{self.label(run)} could not be sent: {as_clause(run.error)}"
+            return f"{self.title(run)} could not be sent: {as_clause(run.error)}"
         return ""
 
 

@@ -62,16 +62,19 @@ def report_email_subject(args: Sequence) -> str | None:
         if args
         else None
     )
-    return background.get("report_email").label(delivery) if delivery else None
+    return background.get("report_email").title(delivery) if delivery else None
 
 
 def background_run_subject(args: Sequence) -> str | None:
-    """Names the run the background framework's runner was working: "Bulk job 3"."""
+    """Names the run the background framework's runner was working: "Bulk job 3", or
+    the kind's own name for it while the run still exists."""
     from klentyadmin.core.background import KINDS
 
-    if len(args) == 2 and args[0] in KINDS:
-        return f"{KINDS[args[0]].label} {args[1]}"
-    return None
+    if len(args) != 2 or args[0] not in KINDS:
+        return None
+    kind = KINDS[args[0]]
+    run = kind.runs().filter(pk=args[1]).first()
+    return kind.title(run) if run is not None else f"{kind.label} {args[1]}"
 
 
 PULL = TaskLabel("Report pull {0}", "stopped")
