@@ -222,6 +222,7 @@ class CrmPush(background.Kind):
     again cannot make a duplicate."""
 
     label = "CRM push"
+    page = "contacts:transfer"
     model = Transfer
     item_model = TransferItem
     item_run_field = "transfer"

@@ -67,6 +67,7 @@ def create_verification_run(
 @background.kind("snov_verification")
 class SnovVerification(background.Kind):
     label = "Snov.io verification run"
+    page = "enrichment:verification_run"
     model = VerificationRun
     item_model = VerificationItem
     outcomes = (

@@ -451,6 +451,7 @@ class BulkJobs(background.Kind):
     sent again (`recover_in_flight`); Bulk Add sends a whole batch per step."""
 
     label = "Bulk job"
+    page = "prospects:job"
     # A job has no "failed" status: a crash (a locked database, say) is retried by
     # resume_stalled once the lease lapses, item by item as ever.
     fail_on_error = False

@@ -175,6 +175,12 @@ class ReportEmail(background.Kind):
     def get(self, run_id: int) -> ReportDelivery:
         return ReportDelivery.objects.select_related("subscription__user").get(pk=run_id)
 
+    def failed(self):
+        # "Maybe sent" did not end well either; the title reads the subscription.
+        return ReportDelivery.objects.filter(
+            status__in=[ReportDelivery.Status.FAILED, ReportDelivery.Status.UNKNOWN]
+        ).select_related("subscription__user")
+
     def recover(self, run: ReportDelivery, context: None) -> None:
         """Nothing to put back: `work_slice` reads the hand-over mark itself."""
 

@@ -24,7 +24,8 @@ from django.apps import apps
 from klentyadmin.core import background
 
 DELETED_MEANWHILE = "what it was working on was deleted while it ran"
-TRACEBACK_MARK = " : Traceback (most recent call last):"
+TRACEBACK_START = "Traceback (most recent call last):"
+TRACEBACK_MARK = f" : {TRACEBACK_START}"
 MAX_REASON = 300
 
 
@@ -122,11 +123,14 @@ TASKS: dict[str, TaskLabel] = {
 
 @dataclass(frozen=True)
 class ReadableFailure:
-    """One failed background task as the home page shows it."""
+    """One failed background task, or one run that did not end well, as Home shows it."""
 
+    # django-q2's task id: the Admin's details link ("" for a run that failed without one).
     id: str
     line: str
     stopped: datetime | None
+    # The run's own page, where its kind has one.
+    url: str | None = None
 
 
 def failure_line(func: str, args: Sequence | None, result: object) -> str:
@@ -146,6 +150,19 @@ def readable(failure) -> ReadableFailure:
         id=failure.id,
         line=failure_line(failure.func, failure.args, failure.result),
         stopped=failure.stopped,
+    )
+
+
+def readable_run(kind: background.Kind, run, *, task_id: str = "") -> ReadableFailure:
+    """A run that did not end well, in its kind's words (`Kind.failure_line`). Its
+    recorded error goes through `readable_error` first, so no kind can show a traceback
+    or a path; `task_id` is the django-q2 failure of the same run, if any."""
+    run.error = readable_error(getattr(run, "error", ""))
+    return ReadableFailure(
+        id=task_id,
+        line=sentence(kind.failure_line(run) or f"{kind.title(run)} failed"),
+        stopped=run.finished_at,
+        url=kind.url(run),
     )
 
 
@@ -228,6 +245,19 @@ def deleted_reason(kind: str, message: str, deleted: str) -> str:
     if deleted != DELETED_MEANWHILE or not missing:
         return deleted
     return f"the {CAMEL.sub(' ', missing['model']).lower()} it needed was deleted"
+
+
+def readable_error(error: str) -> str:
+    """A run's recorded error (usually str() of an exception, "" for none) in the same
+    words: a traceback pasted into it is reduced to its last line, paths are dropped."""
+    head, marked, trace = (error or "").partition(TRACEBACK_START)
+    if not marked:
+        return readable_reason("", head) if head.strip() else ""
+    lines = [line.strip() for line in trace.splitlines() if line.strip()]
+    match = LAST_LINE.match(lines[-1]) if lines else None
+    type_name = match["type"] if match else ""
+    message = head.strip().rstrip(":").strip() or (match and match["message"]) or ""
+    return readable_reason(type_name, message)
 
 
 def reason_for(exc: BaseException) -> str:

@@ -26,7 +26,7 @@ def home(request):
         "core/home.html",
         {
             "connection": stored_connection(),
-            "worker": status.worker_status(with_failures=request.user.is_manager_or_admin),
+            "worker": status.worker_status(request.user),
         },
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from klentyadmin.core import leases
@@ -42,6 +43,8 @@ class Kind:
     # An unexpected exception ends the run "failed" with its message. Where False,
     # the run stays "running" and its lease lapses, so resume_stalled tries again.
     fail_on_error: bool = True
+    # The URL name of one run's own page, reversed with its pk ("" when it has none).
+    page: str = ""
 
     # -- the run ------------------------------------------------------------
 
@@ -54,6 +57,11 @@ class Kind:
 
     def running(self) -> QuerySet:
         return self.runs().filter(status=RunStatus.RUNNING)
+
+    def failed(self) -> QuerySet:
+        """Runs that did not end well, for Home's failures (`failure_line` words them);
+        a kind with more such statuses, or whose title reads related rows, overrides it."""
+        return self.runs().filter(status=RunStatus.FAILED)
 
     def stalled(self) -> QuerySet:
         """Runs whose runner died: running, and nobody holds the lease."""
@@ -142,6 +150,10 @@ class Kind:
         return ""
 
     # -- the page -----------------------------------------------------------
+
+    def url(self, run: Any) -> str | None:
+        """The run's own page, None where the kind has none."""
+        return reverse(self.page, args=[run.pk]) if self.page else None
 
     def outcomes_for(self, run: Any) -> tuple[Outcome, ...]:
         return self.outcomes
