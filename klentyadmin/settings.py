@@ -58,6 +58,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control: private, no-store on every answer, the refusals below included.
+    "klentyadmin.core.private_pages.PrivateNoStoreMiddleware",
+    # Before anything reads request.GET: a query string too long to parse gets a 400.
+    "klentyadmin.core.query_limits.QueryFieldLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -75,8 +79,8 @@ MIDDLEWARE = [
 ]
 
 if PRODUCTION:
-    # Static files straight from the app, compressed and cache-busted; in
-    # development runserver serves them from the source folders.
+    # Static files straight from the app, compressed and cache-busted (so before the
+    # no-store rule); in development runserver serves them from the source folders.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "klentyadmin.urls"
