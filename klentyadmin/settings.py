@@ -346,6 +346,10 @@ CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum
 PUBLIC_BASE_URL = env_str(
     "PUBLIC_BASE_URL", "" if PRODUCTION else f"http://127.0.0.1:{env_str('PORT', '8000')}"
 ).rstrip("/")
+# Webhook URLs typed in by an Admin may not point at loopback, link-local or private
+# addresses (klentyadmin/lib/internal_hosts.py) unless this allows it: bin/run does,
+# against the sandbox on this machine.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 # Webhook bodies above this are refused unread (413): Klenty's are well under 4 KB.
 WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
 
