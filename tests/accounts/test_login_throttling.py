@@ -102,9 +102,7 @@ def test_behind_a_trusted_proxy_two_clients_are_locked_out_separately(manager_us
     assert AccessAttempt.objects.get(username="morgan").ip_address == OFFICE
 
 
-def test_behind_a_trusted_proxy_an_address_the_client_adds_is_not_believed(
-    manager_user, settings
-):
+def test_behind_a_trusted_proxy_an_address_the_client_adds_is_not_believed(manager_user, settings):
     settings.TRUSTED_PROXY_COUNT = 1
     fail(3, address=PROXY, forwarded_for=OFFICE)
 
