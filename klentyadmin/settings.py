@@ -16,10 +16,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from klentyadmin.lib.env import env_bool, env_float, env_int, env_list, env_str
+from klentyadmin.lib.private_files import keep_private
 from klentyadmin.lib.secret_key import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KLENTYADMIN_VAR_DIR", str(BASE_DIR / "var")))
+# Before anything is written there: var/ and what this process creates are 0700/0600.
+keep_private(VAR_DIR)
 
 ENVIRONMENT = env_str("KLENTYADMIN_ENV", "development")
 if ENVIRONMENT not in {"development", "production"}:
@@ -105,7 +108,6 @@ TEMPLATES = [
 
 # SQLite by default: a file beside the app, in WAL mode with a busy timeout so the
 # web process and the django-q2 worker can share it without "database is locked".
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
