@@ -4,14 +4,11 @@ test client and through a real runserver started with DEBUG=True (as `bin/run` d
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 
 import pytest
 import requests
 
-from tests.fixtures.workers import ROOT, wait_for
+from tests.fixtures.runserver import runserver
 
 MESSAGE = "This address has more than 1,000 parameters"
 TOO_MANY = "&".join(f"f{n}=x" for n in range(1500))
@@ -46,31 +43,9 @@ def test_as_many_query_parameters_as_django_accepts_still_work(manager_client, s
 @pytest.fixture
 def debug_runserver(tmp_path):
     """`manage.py runserver` with DEBUG=True, as `bin/run` starts it; its base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
     env = {**os.environ, "DEBUG": "true", "KLENTYADMIN_VAR_DIR": str(tmp_path)}
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "runserver.log").open("w"),
-    )
-    base = f"http://127.0.0.1:{port}"
-
-    def up() -> bool:
-        try:
-            return requests.get(f"{base}/accounts/login/", timeout=2).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    try:
-        wait_for(up, 60, "runserver to answer")
+    with runserver(env, tmp_path / "runserver.log") as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def test_runserver_under_debug_answers_too_many_query_parameters_with_a_400(debug_runserver):
