@@ -119,3 +119,26 @@ def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape_a_lockou
 
     assert sign_in("morgan", PASSWORD, forwarded_for=ELSEWHERE).status_code == 429
     assert AccessAttempt.objects.get(username="morgan").ip_address == OFFICE
+
+
+@pytest.mark.parametrize(
+    ("count", "forwarded_for", "address"),
+    [
+        (0, OFFICE, PROXY),  # no trusted proxy: the header is the client's own words
+        (1, OFFICE, OFFICE),
+        (1, f"{ELSEWHERE}, {OFFICE}", OFFICE),
+        (2, f"{ELSEWHERE}, {OFFICE}", ELSEWHERE),
+        (2, OFFICE, PROXY),  # fewer hops than proxies: not through them all
+        (1, "not-an-address", PROXY),
+        (1, "", PROXY),
+    ],
+)
+def test_the_client_address_is_read_through_the_trusted_proxies(
+    rf, settings, count, forwarded_for, address
+):
+    from klentyadmin.lib.client_address import client_address
+
+    settings.TRUSTED_PROXY_COUNT = count
+    request = rf.get("/", REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+    assert client_address(request) == address
