@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
 from cadences.models import Cadence
 from klentyadmin.integrations.klenty import WEBHOOK_EVENTS
+from klentyadmin.lib.internal_hosts import internal_target
 from prospects.models import BulkAction
 from prospects.selection import SELECTED, SelectionForm
 
@@ -38,6 +40,12 @@ class WebhookForm(forms.Form):
         url = self.cleaned_data["url"]
         if url and not url.lower().startswith(("http://", "https://")):
             raise forms.ValidationError("Klenty can only call http:// or https:// addresses.")
+        internal = url and not settings.WEBHOOK_ALLOW_PRIVATE_TARGETS and internal_target(url)
+        if internal:
+            raise forms.ValidationError(
+                f"{internal}, inside this network: Klenty may only be given addresses "
+                "on the public internet."
+            )
         return url
 
 

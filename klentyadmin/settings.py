@@ -16,10 +16,13 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from klentyadmin.lib.env import env_bool, env_float, env_int, env_list, env_str
+from klentyadmin.lib.private_files import keep_private
 from klentyadmin.lib.secret_key import local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("KLENTYADMIN_VAR_DIR", str(BASE_DIR / "var")))
+# Before anything is written there: var/ and what this process creates are 0700/0600.
+keep_private(VAR_DIR)
 
 ENVIRONMENT = env_str("KLENTYADMIN_ENV", "development")
 if ENVIRONMENT not in {"development", "production"}:
@@ -58,6 +61,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control: private, no-store on every answer, the refusals below included.
+    "klentyadmin.core.private_pages.PrivateNoStoreMiddleware",
+    # Before anything reads request.GET: a query string too long to parse gets a 400.
+    "klentyadmin.core.query_limits.QueryFieldLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -75,8 +82,8 @@ MIDDLEWARE = [
 ]
 
 if PRODUCTION:
-    # Static files straight from the app, compressed and cache-busted; in
-    # development runserver serves them from the source folders.
+    # Static files straight from the app, compressed and cache-busted (so before the
+    # no-store rule); in development runserver serves them from the source folders.
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "klentyadmin.urls"
@@ -101,7 +108,6 @@ TEMPLATES = [
 
 # SQLite by default: a file beside the app, in WAL mode with a busy timeout so the
 # web process and the django-q2 worker can share it without "database is locked".
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.config(
         env="DATABASE_URL",
@@ -182,6 +188,10 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# How many proxies in front of the app append to X-Forwarded-For (the README's TLS proxy:
+# 1). The address a lockout is keyed on is read through them; 0 believes REMOTE_ADDR only.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "klentyadmin.lib.client_address.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
@@ -338,6 +348,10 @@ CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum
 PUBLIC_BASE_URL = env_str(
     "PUBLIC_BASE_URL", "" if PRODUCTION else f"http://127.0.0.1:{env_str('PORT', '8000')}"
 ).rstrip("/")
+# Webhook URLs typed in by an Admin may not point at loopback, link-local or private
+# addresses (klentyadmin/lib/internal_hosts.py) unless this allows it: bin/run does,
+# against the sandbox on this machine.
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env_bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", False)
 # Webhook bodies above this are refused unread (413): Klenty's are well under 4 KB.
 WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 64 * 1024, minimum=1024)
 

@@ -13,6 +13,7 @@ are per open and the positive share is per reply. The page says so.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,9 +51,34 @@ ENGAGEMENT_SERIES = [
 ]
 
 
+# Plotly draws a subset of HTML in every label it is given (trace names, titles, tick
+# and hover text), so a cadence named `<a href="…">` would become a live link in the
+# legend. Every string in a figure is escaped, except the line breaks the charts write
+# themselves; plotly shows `&lt;` as `<`. static/js/reporting.js escapes the same way.
+PLOTLY_MARKUP = re.compile(r"<(?!br>)|(?<!<br)>")
+PLOTLY_ESCAPES = {"<": "&lt;", ">": "&gt;"}
+
+
+def plotly_text(text: str) -> str:
+    return PLOTLY_MARKUP.sub(lambda match: PLOTLY_ESCAPES[match.group()], text)
+
+
+def plotly_safe(value: Any) -> Any:
+    """`value` (a figure, or any part of one) with plotly_text applied to every string."""
+    if isinstance(value, str):
+        return plotly_text(value)
+    if isinstance(value, dict):
+        return {key: plotly_safe(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [plotly_safe(item) for item in value]
+    return value
+
+
 @dataclass
 class Chart:
-    """One figure and the table behind it."""
+    """One figure and the table behind it. The figure is made safe for plotly here, so
+    no chart can forget it; the title and the table stay as they are (Django escapes
+    them in pages, and the CSV is data)."""
 
     name: str
     title: str
@@ -60,6 +86,9 @@ class Chart:
     columns: list[str]
     rows: list[list[Any]]
     note: str = ""
+
+    def __post_init__(self) -> None:
+        self.figure = plotly_safe(self.figure)
 
     @property
     def empty(self) -> bool:

@@ -6,6 +6,7 @@ one key with every other checkout either.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -15,6 +16,11 @@ def local_secret_key(path: Path) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(50)
-    path.write_text(key)
-    path.chmod(0o600)
+    try:
+        # Created 0600 in one step: never readable by others, not even for a moment.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()  # another process started at the same moment
+    with os.fdopen(fd, "w") as file:
+        file.write(key)
     return key

@@ -4,12 +4,27 @@
 
 const PLOT_CONFIG = { responsive: true, displaylogo: false, modeBarButtonsToRemove: ["lasso2d", "select2d"] };
 
+// Plotly draws a subset of HTML in labels, so every string of a figure has its < and >
+// escaped (plotly shows &lt; as <), except the line breaks the charts write themselves.
+// The server does the same (reporting/charts.py, plotly_text); this holds for any figure.
+const PLOTLY_MARKUP = /<(?!br>)|(?<!<br)>/g;
+const PLOTLY_ESCAPES = { "<": "&lt;", ">": "&gt;" };
+
+function plotlySafe(value) {
+  if (typeof value === "string") return value.replace(PLOTLY_MARKUP, (c) => PLOTLY_ESCAPES[c]);
+  if (Array.isArray(value)) return value.map(plotlySafe);
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, plotlySafe(item)]));
+  }
+  return value;
+}
+
 function drawFigures() {
   if (typeof Plotly === "undefined") return;
   document.querySelectorAll("[data-figure]:not([data-drawn])").forEach((element) => {
     const source = document.getElementById(element.dataset.figure);
     if (!source) return;
-    const figure = JSON.parse(source.textContent);
+    const figure = plotlySafe(JSON.parse(source.textContent));
     Plotly.react(element, figure.data, figure.layout, PLOT_CONFIG);
     element.dataset.drawn = "true";
   });

@@ -311,4 +311,18 @@ NOT_FOUND = [
     ]
 ]
 
-CASES = SEARCH_TEXT + SEARCH_FILTERS + OTHER_QUERIES + IGNORED + NOT_FOUND
+# More fields than Django parses (DATA_UPLOAD_MAX_NUMBER_FIELDS): a plain 400, and under
+# DEBUG too (tests/badinput/test_query_strings.py runs these again with DEBUG on).
+TOO_MANY_FIELDS = "&".join(f"f{n}=1" for n in range(1200))
+TOO_MANY = [
+    get("1,200 parameters", url, TOO_MANY_FIELDS, who, "rejected", shows="more than 1,000")
+    for url, who in [
+        ("prospects:search", "rep"),
+        ("prospects:export", "manager"),
+        ("reporting:dashboard", "manager"),
+        ("cadences:feed", "rep"),
+        ("login", "anon"),
+    ]
+]
+
+CASES = SEARCH_TEXT + SEARCH_FILTERS + OTHER_QUERIES + IGNORED + NOT_FOUND + TOO_MANY

@@ -280,3 +280,78 @@ def test_keeping_a_lost_receiver_webhook_restores_its_token(admin_client, sandbo
     admin_client.post("/cadences/webhooks/adopt/", {"klenty_id": hook.id})
 
     assert WebhookSubscription.objects.get(klenty_id=hook.id).token == "lost-token-123"
+
+
+# -- internal targets ----------------------------------------------------------------
+
+INTERNAL_TARGETS = [
+    "http://169.254.169.254/latest/meta-data/",
+    "http://localhost:8000/hook",
+    "http://[::1]/hook",
+    "http://127.0.0.1/hook",
+    "http://10.0.0.5/hook",
+    "http://172.16.3.4/hook",
+    "http://192.168.1.10/hook",
+    "http://[fe80::1]/hook",
+    "http://[fc00::5]/hook",
+    "http://0.0.0.0/hook",
+    "http://app.localhost./hook",
+    "http://[::ffff:127.0.0.1]/hook",
+]
+
+
+@pytest.mark.parametrize("url", INTERNAL_TARGETS)
+def test_a_webhook_may_not_point_at_an_internal_host(admin_client, sandbox, url):
+    response = add(admin_client, url=url)
+
+    assert response.status_code == 400
+    assert "inside this network" in response.content.decode()
+    assert not WebhookSubscription.objects.exists()
+    assert klenty_hooks() == {}
+
+
+def test_an_update_may_not_point_at_an_internal_host(admin_client, sandbox):
+    add(admin_client)
+    local = WebhookSubscription.objects.get()
+
+    admin_client.post(
+        f"/cadences/webhooks/{local.pk}/update/",
+        {"event": "reply", "url": "http://169.254.169.254/latest/"},
+    )
+
+    local.refresh_from_db()
+    assert local.url == "https://hooks.example/klenty"
+    assert klenty_hooks()[local.klenty_id].url == "https://hooks.example/klenty"
+
+
+def test_internal_hosts_are_allowed_when_the_setting_says_so(admin_client, sandbox, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True
+
+    response = add(admin_client, url="http://127.0.0.1:9/hook")
+
+    assert response.status_code == 302
+    assert klenty_hooks()[WebhookSubscription.objects.get().klenty_id].url == (
+        "http://127.0.0.1:9/hook"
+    )
+
+
+def test_a_name_is_refused_when_any_of_its_addresses_is_internal(monkeypatch):
+    import socket
+
+    from klentyadmin.lib.internal_hosts import internal_target
+
+    answers = {"hooks.example": ["93.184.215.14", "10.0.0.7"], "public.example": ["93.184.215.14"]}
+
+    def resolve(host, port, *args, **kwargs):
+        if host not in answers:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, 0)) for a in answers[host]]
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+
+    assert internal_target("https://hooks.example/k") == (
+        "hooks.example (10.0.0.7) is a private address"
+    )
+    assert internal_target("https://public.example/k") == ""
+    # Klenty resolves a name on its own network; one unknown here is not refused.
+    assert internal_target("https://unknown.example/k") == ""

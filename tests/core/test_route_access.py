@@ -9,6 +9,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from klentyadmin.accounts.models import Role
+from tests.core.test_private_pages import assert_not_stored
 
 # The only views that answer without a session, and why.
 PUBLIC = {
@@ -103,6 +104,8 @@ def test_each_role_gets_its_answer_and_nobody_a_server_error(client_as, route):
             # An allowed role's empty POST is a form sent blank: field errors, a 4xx
             # or a redirect, never a server error.
             response = getattr(client, method)(route.url)
+            # Whatever the answer, no cache may keep it (it is behind sign-in).
+            assert_not_stored(response)
             if allowed:
                 assert response.status_code != 403, f"{role} refused {route.name}"
                 assert response.status_code < 500, f"{role} {method} {route.name}"

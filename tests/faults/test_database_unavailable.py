@@ -9,10 +9,7 @@
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
-import subprocess
-import sys
 import time
 
 import pytest
@@ -21,7 +18,8 @@ from django.db import InterfaceError, OperationalError, connection
 from django.urls import reverse
 
 from reporting.models import ReportSubscription
-from tests.fixtures.workers import ROOT, manage, wait_for, worker_environment
+from tests.fixtures.runserver import runserver
+from tests.fixtures.workers import ROOT, manage, worker_environment
 
 MESSAGE = "The database is busy or unreachable, so nothing was saved. Try again in a moment."
 SUBSCRIPTION = {
@@ -63,12 +61,6 @@ print(client.cookies["sessionid"].value)
 CSRF = "a" * 32  # an unmasked CSRF secret: the same value in the cookie and the header
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture
 def worker_env(sandbox, tmp_path):
     return worker_environment(sandbox, tmp_path, KLENTY_RATE_LIMIT_PER_MIN="240")
@@ -84,32 +76,12 @@ def web(worker_env, tmp_path):
         "PYTHONPATH": os.pathsep.join([str(tmp_path), str(ROOT)]),
     }
     session_id = manage(env, "shell", "-c", SIGN_IN).strip().splitlines()[-1]
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=(tmp_path / "runserver.log").open("w"),
-    )
     session = requests.Session()
     session.cookies.set("sessionid", session_id)
     session.cookies.set("csrftoken", CSRF)
     session.headers["X-CSRFToken"] = CSRF
-    base = f"http://127.0.0.1:{port}"
-
-    def up():
-        try:
-            return requests.get(f"{base}/accounts/login/", timeout=2).status_code == 200
-        except requests.ConnectionError:
-            return False
-
-    try:
-        wait_for(up, 60, "runserver to answer")
+    with runserver(env, tmp_path / "runserver.log") as base:
         yield base, session
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 def subscriptions_in(db) -> int:

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from reporting.models import CONNECTED_DISPOSITIONS, Call, EngagementDay
+from reporting.models import CONNECTED_DISPOSITIONS, Call, EngagementDay, StepRow, StepSnapshot
 from reporting.rollups import rebuild_all
 from tests.reporting.conftest import CADENCES, REPS, TODAY
 
@@ -243,3 +243,64 @@ def test_the_page_works_with_no_data_yet(manager_client, db):
 
     assert response.status_code == 200
     assert "No engagement data for this range" in response.content.decode()
+
+
+# -- labels plotly would draw as markup ------------------------------------------------
+
+LINK = '<a href="https://evil.example/login">x</a>'
+SHORT_LINK = "<a href=//e.x>"  # a step type holds 16 characters
+
+
+@pytest.fixture
+def markup_everywhere(db):
+    """Every string that reaches a figure, from the vendor's data, carrying markup."""
+    EngagementDay.objects.create(cadence_name=LINK, day=TODAY, opens=5, replies=2)
+    Call.objects.create(
+        call_sid="CA-markup", username=LINK, called_on=TODAY, disposition=LINK, duration_seconds=60
+    )
+    snapshot = StepSnapshot.objects.create(
+        cadence_name=LINK, taken_on=TODAY, range_start=TODAY - timedelta(days=29), range_end=TODAY
+    )
+    for option in (0, 1):
+        StepRow.objects.create(
+            snapshot=snapshot,
+            step_number=1,
+            option=option,
+            step_type=SHORT_LINK,
+            mails=3,
+            template_name=LINK,
+            subject=LINK,
+        )
+    rebuild_all()
+
+
+def figure_strings(value) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [s for item in value for s in figure_strings(item)]
+    return []
+
+
+def test_no_figure_carries_markup_from_a_name(manager_client, markup_everywhere):
+    response = manager_client.get(URL, {"range": "30", "funnel": LINK})
+
+    names = re.findall(r'<script id="figure-([a-z_]+)"', response.content.decode())
+    assert {"engagement_cadences", "funnel", "ab", "calls_reps", "calls_daily"} <= set(names)
+    for name in names:
+        fig = figure(response, name)
+        text = json.dumps(fig, ensure_ascii=False)
+        assert "<a" not in text, name
+        # The only markup left is the line breaks the charts write themselves.
+        assert all(s.replace("<br>", "").count("<") == 0 for s in figure_strings(fig)), name
+    legend = {t["name"] for t in figure(response, "engagement_cadences")["data"]}
+    assert legend == {'&lt;a href="https://evil.example/login"&gt;x&lt;/a&gt;'}
+    assert "&lt;a href" in figure(response, "funnel")["layout"]["title"]["text"]
+
+
+def test_the_csv_keeps_the_names_as_they_are(manager_client, markup_everywhere):
+    rows = csv_rows(manager_client, "engagement_cadences", "?range=30")
+
+    assert {r["cadence"] for r in rows} == {LINK}
