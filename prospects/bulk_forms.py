@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from klentyadmin.core.once import OneTimeKeyForm
 from prospects.bulk import ACTIONS
 from prospects.forms import is_row_id
 from prospects.models import BulkAction
@@ -50,8 +51,9 @@ class SelectionForm(forms.Form):
         return cleaned
 
 
-class ActionParamsForm(SelectionForm):
-    """The confirmation step: the action's own inputs, and for unsubscribe the typed count."""
+class ActionParamsForm(OneTimeKeyForm, SelectionForm):
+    """The confirmation step: the action's own inputs, for unsubscribe the typed count,
+    and the one-time key that makes a second Start land on the first job."""
 
     cadence_name = forms.CharField(required=False, max_length=255, label="Cadence")
     tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated.")

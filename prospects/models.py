@@ -207,6 +207,10 @@ class BulkJobItem(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     message = models.TextField(blank=True)
+    # The last attempt got no answer (a timeout, a dropped connection, a 5xx), so the
+    # change may have been made: a retry asks Klenty before sending it again. An item
+    # Klenty refused is sent again as it is.
+    outcome_unknown = models.BooleanField(default=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

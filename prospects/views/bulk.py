@@ -7,10 +7,12 @@ import csv
 from django.contrib import messages
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from klentyadmin.accounts.roles import any_role
+from klentyadmin.core import once
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects import bulk
@@ -81,6 +83,8 @@ def confirm(request):
 @require_POST
 @any_role
 def start(request):
+    if earlier := once.earlier_result(request):
+        return earlier
     selection = SelectionForm(request.POST)
     prospects = chosen_prospects(request, selection)
     if prospects is None:
@@ -91,14 +95,25 @@ def start(request):
     if not form.is_valid():
         return render_confirm(request, form, selection.cleaned_data, count, load_error)
     action = form.cleaned_data["action"]
-    job = bulk.create_job(
-        user=request.user,
-        action=action,
-        params=form.action_params(),
-        prospect_ids=prospects.values_list("pk", flat=True),
-        description=describe(action, form.action_params(), count, form.cleaned_data["scope"]),
+    return once.send_once(
+        request,
+        form.cleaned_data[once.FIELD],
+        lambda: job_url(
+            bulk.create_job(
+                user=request.user,
+                action=action,
+                params=form.action_params(),
+                prospect_ids=prospects.values_list("pk", flat=True),
+                description=describe(
+                    action, form.action_params(), count, form.cleaned_data["scope"]
+                ),
+            )
+        ),
     )
-    return redirect("prospects:job", pk=job.pk)
+
+
+def job_url(job: BulkJob) -> str:
+    return reverse("prospects:job", args=[job.pk])
 
 
 def describe(action: str, params: dict, count: int, scope: str) -> str:
@@ -136,6 +151,9 @@ def job_context(job: BulkJob) -> dict:
         "problem_items": job.items.exclude(
             state__in=[BulkJobItem.State.DONE, BulkJobItem.State.PENDING]
         ).order_by("pk")[:200],
+        # Retry and Undo start work: each of their forms carries a one-time key.
+        "retry_form": once.OneTimeKeyForm(),
+        "undo_form": once.OneTimeKeyForm(),
     }
 
 
@@ -170,21 +188,38 @@ def cancel(request, pk: int):
 @any_role
 def retry(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    count = bulk.retry_failed(job)
-    messages.success(request, f"{count} failed items queued again.")
-    return redirect("prospects:job", pk=pk)
+    if not (key := posted_key(request)):
+        return redirect("prospects:job", pk=pk)
+
+    def queue_again() -> str:
+        count = bulk.retry_failed(job)
+        messages.success(request, f"{count} failed item{'s' if count != 1 else ''} queued again.")
+        return job_url(job)
+
+    return once.send_once(request, key, queue_again)
 
 
 @require_POST
 @any_role
 def undo(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    if not (key := posted_key(request)):
+        return redirect("prospects:job", pk=pk)
     try:
-        undo_job = bulk.undo_job(job, request.user)
+        return once.send_once(request, key, lambda: job_url(bulk.undo_job(job, request.user)))
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("prospects:job", pk=pk)
-    return redirect("prospects:job", pk=undo_job.pk)
+
+
+def posted_key(request) -> str:
+    """The one-time key of a job page's button, or "" after saying it is missing."""
+    form = once.OneTimeKeyForm(request.POST)
+    if form.is_valid():
+        return form.cleaned_data[once.FIELD]
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return ""
 
 
 class _Echo:
