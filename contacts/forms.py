@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from klentyadmin.core.once import OneTimeKeyForm
 from prospects.bulk_forms import ProspectIdsField
 
 SCOPES = [("selected", "selected"), ("all", "all")]
@@ -29,7 +30,7 @@ class ContactSelectionForm(forms.Form):
         return cleaned
 
 
-class ImportForm(ContactSelectionForm):
+class ImportForm(OneTimeKeyForm, ContactSelectionForm):
     list_name = forms.CharField(
         required=False,
         max_length=255,
@@ -67,7 +68,7 @@ class ProspectSelectionForm(forms.Form):
         return cleaned
 
 
-class PushForm(ProspectSelectionForm):
+class PushForm(OneTimeKeyForm, ProspectSelectionForm):
     lead_status = forms.TypedChoiceField(coerce=int, required=False, label="Lead status")
 
     def __init__(self, *args, statuses=(), **kwargs):

@@ -23,6 +23,7 @@ from contacts.forms import (
 )
 from contacts.models import Transfer
 from klentyadmin.accounts.roles import admin_required, any_role
+from klentyadmin.core import once
 from klentyadmin.core.connections import crm_target, klenty_target, stored_connection
 from klentyadmin.core.models import Connection, Service
 from klentyadmin.integrations.crm import CrmClient
@@ -116,6 +117,8 @@ def import_confirm(request):
 @require_POST
 @any_role
 def import_start(request):
+    if earlier := once.earlier_result(request):
+        return earlier
     form = ImportForm(request.POST, team=_team())
     if not form.is_valid():
         selection = ContactSelectionForm(request.POST)
@@ -130,10 +133,15 @@ def import_start(request):
     if not contacts:
         messages.error(request, "None of the chosen contacts are in the CRM any more.")
         return _back_to_contacts(request)
-    transfer = services.start_import(
-        request.user, contacts, owner=owner, list_name=form.cleaned_data["list_name"]
+    return once.send_once(
+        request,
+        form.cleaned_data[once.FIELD],
+        lambda: transfer_url(
+            services.start_import(
+                request.user, contacts, owner=owner, list_name=form.cleaned_data["list_name"]
+            )
+        ),
     )
-    return redirect("contacts:transfer", pk=transfer.pk)
 
 
 def _back_to_contacts(request):
@@ -205,6 +213,8 @@ def push_confirm(request):
 @require_POST
 @any_role
 def push_start(request):
+    if earlier := once.earlier_result(request):
+        return earlier
     statuses, error = _lead_statuses(request)
     form = PushForm(request.POST, statuses=statuses)
     if error or not form.is_valid():
@@ -225,12 +235,21 @@ def push_start(request):
     if not prospects.exists():
         messages.error(request, "None of the chosen prospects are yours to push.")
         return redirect("contacts:push_choose")
-    transfer = services.start_push(
-        request.user,
-        prospects.values_list("pk", flat=True),
-        form.cleaned_data["lead_status"],
+    return once.send_once(
+        request,
+        form.cleaned_data[once.FIELD],
+        lambda: transfer_url(
+            services.start_push(
+                request.user,
+                prospects.values_list("pk", flat=True),
+                form.cleaned_data["lead_status"],
+            )
+        ),
     )
-    return redirect("contacts:transfer", pk=transfer.pk)
+
+
+def transfer_url(transfer: Transfer) -> str:
+    return reverse("contacts:transfer", args=[transfer.pk])
 
 
 # -- transfers ------------------------------------------------------------------
@@ -254,6 +273,7 @@ def _transfer_context(transfer: Transfer) -> dict:
         "transfer": transfer,
         "progress": services.progress(transfer),
         "rows": services.result_rows(transfer),
+        "retry_form": once.OneTimeKeyForm(),
     }
 
 
@@ -280,9 +300,9 @@ def transfer_progress(request, pk: int):
 @any_role
 def transfer_retry(request, pk: int):
     transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
-    count = services.retry_failed(transfer)
-    messages.success(request, f"{count} failed item{'s' if count != 1 else ''} queued again.")
-    return redirect("contacts:transfer", pk=pk)
+    return once.retry_failed_once(
+        request, lambda: services.retry_failed(transfer), transfer_url(transfer)
+    )
 
 
 # -- settings (Admins) ----------------------------------------------------------

@@ -64,6 +64,16 @@ class OneTimeKeyForm(forms.Form):
         return cleaned
 
 
+def posted_key(request: HttpRequest) -> str:
+    """The one-time key a button's form posted, or "" after saying it is missing."""
+    form = OneTimeKeyForm(request.POST)
+    if form.is_valid():
+        return form.cleaned_data[FIELD]
+    for error in form.non_field_errors():
+        messages.error(request, error)
+    return ""
+
+
 def send_once(request: HttpRequest, key: str, create: Callable[[], str]) -> HttpResponse:
     """Runs `create` (it makes the work and returns the URL to show) unless `key` was
     sent before; either way, the response that takes the user to the work."""
@@ -77,6 +87,19 @@ def send_once(request: HttpRequest, key: str, create: Callable[[], str]) -> Http
         record.result_url = create()
         record.save(update_fields=["result_url"])
     return go_to(request, record.result_url)
+
+
+def retry_failed_once(request: HttpRequest, requeue: Callable[[], int], url: str) -> HttpResponse:
+    """A "Retry failed" button: `requeue` puts the failed items back and says how many."""
+    if not (key := posted_key(request)):
+        return redirect(url)
+
+    def queue_again() -> str:
+        count = requeue()
+        messages.success(request, f"{count} failed item{'s' if count != 1 else ''} queued again.")
+        return url
+
+    return send_once(request, key, queue_again)
 
 
 def earlier_result(request: HttpRequest) -> HttpResponse | None:

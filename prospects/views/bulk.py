@@ -188,38 +188,20 @@ def cancel(request, pk: int):
 @any_role
 def retry(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    if not (key := posted_key(request)):
-        return redirect("prospects:job", pk=pk)
-
-    def queue_again() -> str:
-        count = bulk.retry_failed(job)
-        messages.success(request, f"{count} failed item{'s' if count != 1 else ''} queued again.")
-        return job_url(job)
-
-    return once.send_once(request, key, queue_again)
+    return once.retry_failed_once(request, lambda: bulk.retry_failed(job), job_url(job))
 
 
 @require_POST
 @any_role
 def undo(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    if not (key := posted_key(request)):
+    if not (key := once.posted_key(request)):
         return redirect("prospects:job", pk=pk)
     try:
         return once.send_once(request, key, lambda: job_url(bulk.undo_job(job, request.user)))
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("prospects:job", pk=pk)
-
-
-def posted_key(request) -> str:
-    """The one-time key of a job page's button, or "" after saying it is missing."""
-    form = once.OneTimeKeyForm(request.POST)
-    if form.is_valid():
-        return form.cleaned_data[once.FIELD]
-    for error in form.non_field_errors():
-        messages.error(request, error)
-    return ""
 
 
 class _Echo:

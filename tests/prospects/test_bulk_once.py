@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import Counter
 
 import pytest
@@ -15,7 +13,7 @@ from klentyadmin.core.once import ALREADY_SENT, MISSING_KEY, new_key
 from prospects import bulk
 from prospects.models import BulkJob, BulkJobItem
 from tests.conftest import make_user, signed_in_client
-from tests.fixtures.concurrency import InThread
+from tests.fixtures.concurrency import overlapping
 from tests.prospects.test_bulk import cache
 
 
@@ -110,7 +108,9 @@ def test_a_missing_or_malformed_key_is_a_form_error_and_starts_nothing(
     prospects = cache(sandbox, 2, status="Not Contacted")
     since = sandbox.last_seq()
 
-    response = manager_client.post(reverse("prospects:bulk_start"), unsubscribe_form(prospects, key))
+    response = manager_client.post(
+        reverse("prospects:bulk_start"), unsubscribe_form(prospects, key)
+    )
 
     assert response.status_code == 200
     assert MISSING_KEY in response.content.decode()
@@ -138,44 +138,22 @@ def test_retry_and_undo_without_a_key_say_so_and_do_nothing(manager_client, mana
 def test_two_posts_of_one_key_at_the_same_moment_start_one_job(
     sandbox, monkeypatch, concurrent_database
 ):
-    """The first request holds its transaction open inside create_job until the second
-    has passed every check before the database's: only the unique key stands between
-    them. On the old code (no key) this made two jobs and sent everything twice."""
+    """On the old code (no key) this made two jobs and sent everything twice."""
     manager = make_user("morgan", "manager", "morgan.hale@northwind.example")
     prospects = cache(sandbox, 2, status="Not Contacted")
     form = unsubscribe_form(prospects, new_key())
     since = sandbox.last_seq()
-
-    first_inside, second_past_checks = threading.Event(), threading.Event()
-    real_create_job, real_earlier = bulk.create_job, once.earlier_result
-    earlier_answers = []
-
-    def create_job_held_open(**kwargs):
-        first_inside.set()
-        assert second_past_checks.wait(20), "the second request never came"
-        time.sleep(1)  # the second now waits on the database, not on Python
-        return real_create_job(**kwargs)
-
-    def earlier_result(request):
-        answer = real_earlier(request)
-        earlier_answers.append(answer)
-        if first_inside.is_set():
-            second_past_checks.set()
-        return answer
-
-    monkeypatch.setattr(bulk, "create_job", create_job_held_open)
-    monkeypatch.setattr(once, "earlier_result", earlier_result)
-
     # Signed in beforehand: a sign-in writes, and would wait on the first's transaction.
     tab, other_tab = signed_in_client(manager), signed_in_client(manager)
 
-    first = InThread(lambda: tab.post(reverse("prospects:bulk_start"), form))
-    assert first_inside.wait(20), "the first request never reached create_job"
-    second = InThread(lambda: other_tab.post(reverse("prospects:bulk_start"), form))
-    responses = [first.result(), second.result()]
+    responses = overlapping(
+        monkeypatch,
+        bulk,
+        "create_job",
+        lambda: tab.post(reverse("prospects:bulk_start"), form),
+        lambda: other_tab.post(reverse("prospects:bulk_start"), form),
+    )
 
-    # Both passed the early look-up: the database's unique key decided.
-    assert earlier_answers == [None, None]
     job = BulkJob.objects.get()
     assert [r.status_code for r in responses] == [302, 302]
     assert {r["Location"] for r in responses} == {reverse("prospects:job", args=[job.pk])}
