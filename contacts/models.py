@@ -10,6 +10,7 @@ not send, with the reason (already in Klenty, no email).
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from klentyadmin.integrations.crm import LeadStatus
@@ -53,6 +54,9 @@ class Transfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} × {self.total}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:transfer", args=[self.pk])
 
     @property
     def lead_status_badge(self) -> LeadStatus | None:

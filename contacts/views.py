@@ -136,11 +136,9 @@ def import_start(request):
     return once.send_once(
         request,
         form.cleaned_data[once.FIELD],
-        lambda: transfer_url(
-            services.start_import(
-                request.user, contacts, owner=owner, list_name=form.cleaned_data["list_name"]
-            )
-        ),
+        lambda: services.start_import(
+            request.user, contacts, owner=owner, list_name=form.cleaned_data["list_name"]
+        ).get_absolute_url(),
     )
 
 
@@ -238,18 +236,12 @@ def push_start(request):
     return once.send_once(
         request,
         form.cleaned_data[once.FIELD],
-        lambda: transfer_url(
-            services.start_push(
-                request.user,
-                prospects.values_list("pk", flat=True),
-                form.cleaned_data["lead_status"],
-            )
-        ),
+        lambda: services.start_push(
+            request.user,
+            prospects.values_list("pk", flat=True),
+            form.cleaned_data["lead_status"],
+        ).get_absolute_url(),
     )
-
-
-def transfer_url(transfer: Transfer) -> str:
-    return reverse("contacts:transfer", args=[transfer.pk])
 
 
 # -- transfers ------------------------------------------------------------------
@@ -301,7 +293,7 @@ def transfer_progress(request, pk: int):
 def transfer_retry(request, pk: int):
     transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
     return once.retry_failed_once(
-        request, lambda: services.retry_failed(transfer), transfer_url(transfer)
+        request, lambda: services.retry_failed(transfer), transfer.get_absolute_url()
     )
 
 

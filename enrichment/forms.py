@@ -4,6 +4,7 @@ import re
 
 from django import forms
 
+from klentyadmin.core.once import OneTimeKeyForm
 from prospects.forms import is_row_id
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z0-9-]{2,}$")
@@ -38,7 +39,7 @@ class FinderForm(forms.Form):
         return clean_domain_value(self.cleaned_data["domain"])
 
 
-class VerifierForm(forms.Form):
+class VerifierForm(OneTimeKeyForm):
     emails = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}), help_text="One a line, up to 500."
     )
@@ -54,7 +55,7 @@ class VerifierForm(forms.Form):
         return emails
 
 
-class SendForm(forms.Form):
+class SendForm(OneTimeKeyForm):
     list_name = forms.CharField(max_length=255)
     cadence_name = forms.CharField(max_length=255, required=False)
     company = forms.CharField(max_length=255, required=False)
@@ -80,7 +81,7 @@ class SettingsForm(forms.Form):
         return self.cleaned_data["client_id"].strip()
 
 
-class VerifySelectionForm(forms.Form):
+class VerifySelectionForm(OneTimeKeyForm):
     prospect_ids = forms.CharField(required=False)  # comma-separated, from the search page
     query = forms.CharField(required=False)  # or "all N matching": the search's querystring
     tag = forms.CharField(max_length=100, initial="invalid-email")

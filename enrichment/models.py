@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 
 class EnrichmentPush(models.Model):
@@ -87,3 +88,6 @@ class VerificationRun(models.Model):
 
     def __str__(self) -> str:
         return f"Verification of {self.total} prospects"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enrichment:verification_run", args=[self.pk])

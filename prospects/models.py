@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -176,6 +177,9 @@ class BulkJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} × {self.total}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("prospects:job", args=[self.pk])
 
     @property
     def finished(self) -> bool:

@@ -7,7 +7,6 @@ import csv
 from django.contrib import messages
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -98,22 +97,14 @@ def start(request):
     return once.send_once(
         request,
         form.cleaned_data[once.FIELD],
-        lambda: job_url(
-            bulk.create_job(
-                user=request.user,
-                action=action,
-                params=form.action_params(),
-                prospect_ids=prospects.values_list("pk", flat=True),
-                description=describe(
-                    action, form.action_params(), count, form.cleaned_data["scope"]
-                ),
-            )
-        ),
+        lambda: bulk.create_job(
+            user=request.user,
+            action=action,
+            params=form.action_params(),
+            prospect_ids=prospects.values_list("pk", flat=True),
+            description=describe(action, form.action_params(), count, form.cleaned_data["scope"]),
+        ).get_absolute_url(),
     )
-
-
-def job_url(job: BulkJob) -> str:
-    return reverse("prospects:job", args=[job.pk])
 
 
 def describe(action: str, params: dict, count: int, scope: str) -> str:
@@ -188,7 +179,7 @@ def cancel(request, pk: int):
 @any_role
 def retry(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    return once.retry_failed_once(request, lambda: bulk.retry_failed(job), job_url(job))
+    return once.retry_failed_once(request, lambda: bulk.retry_failed(job), job.get_absolute_url())
 
 
 @require_POST
@@ -198,7 +189,9 @@ def undo(request, pk: int):
     if not (key := once.posted_key(request)):
         return redirect("prospects:job", pk=pk)
     try:
-        return once.send_once(request, key, lambda: job_url(bulk.undo_job(job, request.user)))
+        return once.send_once(
+            request, key, lambda: bulk.undo_job(job, request.user).get_absolute_url()
+        )
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("prospects:job", pk=pk)
