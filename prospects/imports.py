@@ -621,19 +621,6 @@ class StoredImport:
     def save(self) -> None:
         _write_atomically(self.meta_path, json.dumps(self.meta).encode())
 
-    def claim_start(self) -> bool:
-        """True for exactly one caller: a double click must not queue two jobs."""
-        try:
-            fd = os.open(import_dir() / f"{self.token}.started", os.O_CREAT | os.O_EXCL)
-        except FileExistsError:
-            return False
-        os.close(fd)
-        return True
-
-    def release_start(self) -> None:
-        """After a start that failed before queueing anything, so it can be tried again."""
-        (import_dir() / f"{self.token}.started").unlink(missing_ok=True)
-
 
 def _write_atomically(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
@@ -742,7 +729,7 @@ def start_import(stored: StoredImport, user):
     """Queues a Bulk Add of the ready rows and records every row's check.
 
     Returns the job, or None when no row was ready (nothing is queued then).
-    The caller has claimed the start (`claim_start`), so this runs once.
+    The view runs it once per upload (`once.send_once`, keyed by the token).
     """
     _, outcomes = check_upload(stored, user)
     ready = [o.fields for o in outcomes if o.status == READY]
