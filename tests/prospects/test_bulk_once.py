@@ -14,15 +14,10 @@ from prospects import bulk
 from prospects.models import BulkJob, BulkJobItem
 from tests.conftest import make_user, signed_in_client
 from tests.fixtures.concurrency import overlapping
-from tests.prospects.test_bulk import cache
-
-
-@pytest.fixture(autouse=True)
-def fast_client(settings):
-    settings.KLENTY_RATE_LIMIT_PER_MIN = 100_000
-    settings.API_BACKOFF_BASE = 0.01
-    settings.API_BACKOFF_CAP = 0.05
-    settings.API_MAX_ATTEMPTS = 2
+from tests.prospects.test_bulk import (
+    cache,
+    fast_client,  # noqa: F401  (autouse: applies here too)
+)
 
 
 def unsubscribe_form(prospects, key: str) -> dict:

@@ -11,17 +11,13 @@ from django.urls import reverse
 from klentyadmin.core.once import new_key
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects.models import BulkJob, BulkJobItem
-from tests.prospects.test_bulk import cache, first_cadence
+from tests.prospects.test_bulk import (
+    cache,
+    fast_client,  # noqa: F401  (autouse: applies here too)
+    first_cadence,
+)
 
 IN_CADENCE_NOTHING_TO_START = "Klenty already shows this prospect In Cadence; nothing to start."
-
-
-@pytest.fixture(autouse=True)
-def fast_client(settings):
-    settings.KLENTY_RATE_LIMIT_PER_MIN = 100_000
-    settings.API_BACKOFF_BASE = 0.01
-    settings.API_BACKOFF_CAP = 0.05
-    settings.API_MAX_ATTEMPTS = 2
 
 
 @pytest.fixture
