@@ -16,12 +16,14 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 
 from django import forms
 from django.contrib import messages
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from klentyadmin.core.models import OneTimeKey
@@ -33,6 +35,10 @@ MISSING_KEY = (
     "This form had lost its one-time key (it may come from an old page), so nothing "
     "was started. Check it and send it again."
 )
+
+
+# Long past any Back-and-resubmit; the jobs themselves stay.
+KEY_RETENTION = timedelta(days=30)
 
 
 def new_key() -> str:
@@ -123,3 +129,10 @@ def _already_sent(request: HttpRequest, url: str) -> HttpResponse:
 
 def go_to(request: HttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if getattr(request, "htmx", False) else redirect(url)
+
+
+def prune_keys() -> int:
+    """Scheduled daily: forgets the keys of forms sent long ago."""
+    old = OneTimeKey.objects.filter(created_at__lt=timezone.now() - KEY_RETENTION)
+    deleted, _ = old.delete()
+    return deleted
