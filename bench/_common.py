@@ -15,8 +15,8 @@ if str(ROOT) not in sys.path:
 
 
 def start_sandbox(*args: str) -> tuple[subprocess.Popen, str]:
-    """Starts `python -m klentyadmin.sandbox --port 0 ARGS`; returns the process and its URL."""
-    command = [sys.executable, "-m", "klentyadmin.sandbox", "--port", "0", *args]
+    """Starts `python -m sandbox --port 0 ARGS`; returns the process and its URL."""
+    command = [sys.executable, "-m", "sandbox", "--port", "0", *args]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )

@@ -120,7 +120,7 @@ def start_sandbox(prospects: int, log) -> tuple[subprocess.Popen, str]:
     command = [
         sys.executable,
         "-m",
-        "klentyadmin.sandbox",
+        "sandbox",
         "--port",
         "0",
         "--prospects",

@@ -29,7 +29,7 @@ def main() -> int:
     domain = sys.argv[1] if len(sys.argv) > 1 else "brightforge.example"
     var = tempfile.mkdtemp(prefix="snov-bench-")
     sandbox = subprocess.Popen(
-        [sys.executable, "-m", "klentyadmin.sandbox", "--port", "0", "--prospects", "500"],
+        [sys.executable, "-m", "sandbox", "--port", "0", "--prospects", "500"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,

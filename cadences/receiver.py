@@ -9,8 +9,6 @@ that is not a well-formed delivery is refused with a reason and never stored.
 from __future__ import annotations
 
 import hashlib
-import json
-import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +20,7 @@ from django.db.models import Q, QuerySet
 
 from cadences.models import Event, WebhookSubscription
 from klentyadmin.integrations.klenty import WEBHOOK_EVENTS, parse_tags, parse_timestamp
+from klentyadmin.lib.webhook_body import UNSTORABLE, Refused, decode_json_object
 from prospects.models import Prospect
 
 EVENTS_BY_LOWER = {e.lower(): e for e in WEBHOOK_EVENTS}
@@ -37,17 +36,6 @@ TEXT_FIELDS = {
 OTHER_TEXT_FIELDS = ("firstName", "lastName", "company")
 MAX_TEXT = 2000
 MAX_TAGS = 200
-JSON_MEDIA_TYPES = {"application/json"}
-# NUL cannot be stored in a PostgreSQL text column; lone surrogates cannot be encoded.
-UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-class Refused(Exception):
-    """A delivery we will not store; `status` is the HTTP answer, str() the reason."""
-
-    def __init__(self, reason: str, status: int = 400):
-        super().__init__(reason)
-        self.status = status
 
 
 @dataclass(frozen=True)
@@ -60,38 +48,6 @@ class Delivery:
 
 
 # -- checking and parsing ----------------------------------------------------------
-
-
-def check_content_type(content_type: str) -> None:
-    media_type, _, params = content_type.partition(";")
-    if media_type.strip().lower() not in JSON_MEDIA_TYPES:
-        raise Refused("Send the body as application/json.", status=415)
-    charset = re.search(r"charset\s*=\s*\"?([\w-]+)", params, re.IGNORECASE)
-    if charset and charset.group(1).lower().replace("_", "-") not in {"utf-8", "utf8"}:
-        raise Refused("Send the body encoded as UTF-8.", status=415)
-
-
-def _reject_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
-def decode(raw: bytes) -> tuple[str, dict[str, Any]]:
-    """The body as text and as a JSON object, or Refused."""
-    if not raw.strip():
-        raise Refused("The body is empty.")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise Refused("The body is not valid UTF-8.") from None
-    if text.startswith("\ufeff") or UNSTORABLE.search(text):
-        raise Refused("The body holds characters that cannot be stored.")
-    try:
-        body = json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        raise Refused("The body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise Refused("The body must be a JSON object.")
-    return text, body
 
 
 def _text(body: dict[str, Any], key: str, limit: int = MAX_TEXT) -> str:
@@ -165,7 +121,7 @@ def parse_delivery(body: dict[str, Any], subscribed_event: str) -> Delivery:
 
 def receive(subscription: WebhookSubscription, raw: bytes) -> tuple[Event | None, bool]:
     """Stores one delivery and applies it; (event, False) for a duplicate. Raises Refused."""
-    text, body = decode(raw)
+    text, body = decode_json_object(raw)
     delivery = parse_delivery(body, subscription.event)
     prospect_id = Prospect.objects.filter(email=delivery.email).values_list("pk", flat=True).first()
     changes = prospect_changes(delivery) if prospect_id else {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from klentyadmin.core.connection_settings import ConnectionForm
 from klentyadmin.core.once import OneTimeKeyForm
 from prospects.bulk_forms import ProspectIdsField
 
@@ -82,21 +83,8 @@ class PushForm(OneTimeKeyForm, ProspectSelectionForm):
         return self.statuses.get(value) if value is not None else None
 
 
-class CrmConnectionForm(forms.Form):
-    """The CRM key. A blank field keeps the stored key."""
+class CrmConnectionForm(ConnectionForm):
+    """The CRM key."""
 
-    api_key = forms.CharField(
-        label="API key",
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Skarbe → Settings → API: keys are per workspace and shown once. "
-        "Leave blank to keep the stored key.",
-    )
-    clear_key = forms.BooleanField(label="Remove the stored key (use the sandbox)", required=False)
-
-    def clean_api_key(self) -> str:
-        key = self.cleaned_data["api_key"]
-        if key and (len(key) < 8 or any(c.isspace() for c in key)):
-            raise forms.ValidationError("That does not look like a CRM API key.")
-        return key
+    key_help = "Skarbe → Settings → API: keys are per workspace and shown once."
+    key_name = "CRM API key"

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseStopPolling
 
@@ -24,10 +25,16 @@ from contacts.forms import (
 from contacts.models import Transfer
 from klentyadmin.accounts.roles import admin_required, any_role
 from klentyadmin.core import once
-from klentyadmin.core.connections import crm_target, klenty_target, stored_connection
-from klentyadmin.core.models import Connection, Service
-from klentyadmin.integrations.crm import CrmClient
+from klentyadmin.core.connection_settings import (
+    VendorConnection,
+    connection_page,
+    connection_test,
+)
+from klentyadmin.core.models import Service
+from klentyadmin.integrations.crm.client import CrmClient
+from klentyadmin.integrations.crm.target import crm_target
 from klentyadmin.integrations.errors import ApiError
+from klentyadmin.integrations.klenty.target import klenty_target
 from prospects.models import Prospect
 from prospects.search import InvalidSelection, matching_prospects, selected_prospects
 
@@ -300,49 +307,37 @@ def transfer_retry(request, pk: int):
 # -- settings (Admins) ----------------------------------------------------------
 
 
+def _check_crm(actor) -> str:
+    # "Get Current User" is the CRM's cheap call, and says whose key it is.
+    me = CrmClient.from_settings(actor=actor).get_current_user()
+    return format_html(
+        "Connected as <strong>{}</strong> ({}) in the workspace <strong>{}</strong>.",
+        me.name,
+        me.email,
+        me.workspace,
+    )
+
+
+CRM = VendorConnection(
+    service=Service.CRM,
+    name="CRM",
+    form_class=CrmConnectionForm,
+    target=crm_target,
+    check=_check_crm,
+    env_note="CRM_API_KEY is set in the environment; it overrides the key stored here.",
+    page_url="contacts:settings",
+    test_url="contacts:test_connection",
+    template="contacts/settings.html",
+)
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def crm_settings(request):
-    if request.method == "POST":
-        form = CrmConnectionForm(request.POST)
-        if form.is_valid():
-            connection, _ = Connection.objects.get_or_create(service=Service.CRM)
-            if form.cleaned_data["clear_key"]:
-                connection.set_api_key("")
-            elif form.cleaned_data["api_key"]:
-                connection.set_api_key(form.cleaned_data["api_key"])
-            connection.save()
-            messages.success(request, "CRM connection saved.")
-            return redirect("contacts:settings")
-    else:
-        form = CrmConnectionForm()
-    return render(
-        request,
-        "contacts/settings.html",
-        {"form": form, "connection": stored_connection(Service.CRM), "crm": crm_target()},
-    )
+    return connection_page(request, CRM)
 
 
 @require_POST
 @admin_required
 def test_connection(request):
-    connection, _ = Connection.objects.get_or_create(service=Service.CRM)
-    me, error = None, ""
-    try:
-        me = _crm(request).get_current_user()
-    except ApiError as exc:
-        error = str(exc)
-        connection.record_error(error)
-    else:
-        connection.record_success()
-    context = {
-        "me": me,
-        "error": error,
-        "connection": connection,
-        "crm": crm_target(),
-        "tested": True,
-    }
-    if not request.htmx:
-        context["form"] = CrmConnectionForm()
-        return render(request, "contacts/settings.html", context)
-    return render(request, "contacts/settings.html#test-result", context)
+    return connection_test(request, CRM)

@@ -1,6 +1,6 @@
 """The Snov.io webhook receiver: Snov.io does not sign deliveries, so each
 subscription's URL carries an unguessable token. 404 for an unknown token, 400 for
-a malformed body, never a 500."""
+a malformed body (413 for one over 256 KB), never a 500."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFou
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from cadences.receiver import UNSTORABLE, Refused, decode
 from enrichment.models import SnovEvent, SnovWebhook
+from klentyadmin.lib.webhook_body import UNSTORABLE, Refused, decode_json_object, read_body
 
 MAX_BODY = 256 * 1024
 # Snov.io's deliveries nest three or four levels; SQLite's JSON stops at 1,000.
@@ -45,13 +45,11 @@ def receive(request, token: str) -> HttpResponse:
     webhook = SnovWebhook.objects.filter(token=token).first()
     if webhook is None:
         return HttpResponseNotFound("Unknown webhook")
-    if len(request.body) > MAX_BODY:
-        return HttpResponseBadRequest("Too large")
     try:
-        # The same reading as Klenty's receiver: UTF-8, a JSON object, no NaN.
-        _, payload = decode(request.body)
+        # The same reading as Klenty's receiver: a size limit, UTF-8, a JSON object, no NaN.
+        _, payload = decode_json_object(read_body(request, MAX_BODY))
     except Refused as exc:
-        return HttpResponseBadRequest(str(exc))
+        return HttpResponse(str(exc), status=exc.status)
     if not storable(payload):
         return HttpResponseBadRequest("The body nests too deep or holds unstorable characters.")
     data = payload.get("data") if isinstance(payload.get("data"), dict) else {}

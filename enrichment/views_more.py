@@ -14,6 +14,7 @@ from enrichment.forms import AnalyticsForm, RecipientStatusForm, VerifySelection
 from enrichment.models import SnovEvent, SnovWebhook, VerificationRun
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
 from klentyadmin.core import once
+from klentyadmin.core.confirm import ask_first
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.snov import CREDIT_COST, SnovClient
 from prospects.search import InvalidSelection, selected_prospects
@@ -26,6 +27,7 @@ ACTIVITY = {
     "completed": "completed_prospects",
 }
 WEBHOOK_ACTIONS = {"activate", "deactivate", "delete"}
+WEBHOOKS = "enrichment:webhooks"
 
 
 # -- campaigns ------------------------------------------------------------------------
@@ -133,6 +135,12 @@ def webhook_action(request, snov_id: int):
     if action not in WEBHOOK_ACTIONS:
         messages.error(request, "Choose activate, deactivate or delete.")
         return redirect("enrichment:webhooks")
+    if action == "delete":
+        ours = SnovWebhook.objects.filter(snov_id=snov_id).first()
+        events = f" for {ours}" if ours else ""
+        question = f"Delete the Snov.io webhook{events}?"
+        if asking := ask_first(request, question, "Snov.io stops sending its events.", WEBHOOKS):
+            return asking
     client = SnovClient.from_settings(actor=request.user)
     try:
         if action == "delete":

@@ -260,12 +260,29 @@ FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
 # The embedded sandbox: the default target whenever no real key is configured.
 SANDBOX_URL = env_str("SANDBOX_URL", "http://127.0.0.1:8765").rstrip("/")
 SANDBOX_KLENTY_KEY = env_str("SANDBOX_KLENTY_KEY", "sandbox-klenty-key")
+# The sandbox's Klenty team, the first the manager: the team while the sandbox is the
+# target. The sandbox seeds its own copy (sandbox/team.py); it is a separate program.
+SANDBOX_TEAM_EMAILS = env_list(
+    "SANDBOX_TEAM_EMAILS",
+    [
+        "morgan.hale@northwind.example",
+        "priya.natarajan@northwind.example",
+        "diego.alvarez@northwind.example",
+        "sam.okafor@northwind.example",
+    ],
+)
+# The Klenty members that `manage.py seed_demo` links its Manager and Rep to.
+DEMO_MANAGER_KLENTY_EMAIL = env_str("DEMO_MANAGER_KLENTY_EMAIL", "morgan.hale@northwind.example")
+DEMO_REP_KLENTY_EMAIL = env_str("DEMO_REP_KLENTY_EMAIL", "priya.natarajan@northwind.example")
 
 KLENTY_API_KEY = env_str("KLENTY_API_KEY")
 KLENTY_TEAM_EMAILS = env_list("KLENTY_TEAM_EMAILS")
 KLENTY_API_BASE = env_str("KLENTY_API_BASE").rstrip("/")
 KLENTY_APP_BASE = env_str("KLENTY_APP_BASE").rstrip("/")
 KLENTY_RATE_LIMIT_PER_MIN = env_int("KLENTY_RATE_LIMIT_PER_MIN", 60, minimum=1)
+# The prospect outcomes set up in the Klenty account, exactly as spelt there (Klenty
+# matches them case-sensitively). The edit form offers these and those already cached.
+KLENTY_OUTCOMES = env_list("KLENTY_OUTCOMES")
 
 # Snov.io and the contacts CRM (Skarbe): the same rules as Klenty. Without
 # credentials the sandbox answers; with them, the vendors' own base URLs.
@@ -307,7 +324,7 @@ KLENTY_SYNC_STATUS_CHECKS = env_int(
 # How far back a full sync reads prospects' details by creation day.
 KLENTY_SYNC_HISTORY_DAYS = env_int("KLENTY_SYNC_HISTORY_DAYS", 365, minimum=0)
 
-# CSV import (prospects/imports.py)
+# CSV import (prospects/imports/)
 # Uploads over this size are refused while they stream in (an upload handler stops
 # reading them), so a huge file never reaches memory or disk. Django's own
 # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB of non-file fields) and FILE_UPLOAD_MAX_MEMORY_SIZE

@@ -12,6 +12,7 @@ from dataclasses import fields as dataclass_fields
 from dataclasses import replace
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,6 +29,14 @@ TEXT_FIELDS = [
     for f in dataclass_fields(klenty.ProspectFields)
     if f.name not in {"email", "list_name", "tags", "custom_fields", "owner", "outcome"}
 ]
+
+
+def known_outcomes() -> list[str]:
+    """The outcomes to offer: the configured ones (KLENTY_OUTCOMES) in their order, then
+    the others already seen in the cache. Klenty has no endpoint that lists them, and
+    matches them case-sensitively, so each is kept exactly as spelt."""
+    seen = Prospect.objects.exclude(outcome="").values_list("outcome", flat=True).distinct()
+    return list(dict.fromkeys([*settings.KLENTY_OUTCOMES, *sorted(seen)]))
 
 
 def fields_from_form(cleaned: dict[str, Any], user) -> klenty.ProspectFields:

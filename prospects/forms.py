@@ -135,14 +135,20 @@ class ProspectForm(forms.Form):
         if editing is None:
             del self.fields["outcome"]
         else:
-            choices = list(outcomes)
-            if editing.outcome and editing.outcome not in choices:
-                choices.append(editing.outcome)
-            self.fields["outcome"].choices = [("", "— keep —")] + [(o, o) for o in choices]
-            self.fields["outcome"].help_text = "Exactly as set up in Klenty (case-sensitive)."
+            self._offer_outcomes(list(outcomes), current=editing.outcome)
             # Update Prospect refuses a body whose Email differs from the one in its path.
             self.fields["email"].disabled = True
             self.fields["email"].help_text = "Klenty cannot change a prospect's email."
+
+    def _offer_outcomes(self, outcomes: list[str], current: str) -> None:
+        if current and current not in outcomes:
+            outcomes.append(current)
+        if outcomes:
+            self.fields["outcome"].choices = [("", "— keep —")] + [(o, o) for o in outcomes]
+        else:
+            # No outcome configured or seen yet: Klenty is the judge of what is typed.
+            self.fields["outcome"] = forms.CharField(required=False, max_length=100)
+        self.fields["outcome"].help_text = "Exactly as set up in Klenty (case-sensitive)."
 
     def _add_custom_field_rows(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
         existing = self.editing.custom_fields if self.editing else {}

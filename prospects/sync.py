@@ -66,6 +66,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from klentyadmin.core import leases
+from klentyadmin.core.failures import reason_for
 from klentyadmin.core.leases import lease_seconds
 from klentyadmin.integrations.errors import ApiError, ApiNotFound
 from klentyadmin.integrations.klenty import LIST_PAGE_LIMIT, KlentyClient
@@ -786,7 +787,7 @@ def run_sync(
     except ApiError as exc:
         _record_error(runner.run, runner.lease, str(exc))
     except Exception as exc:
-        _record_error(runner.run, runner.lease, f"Internal error: {exc!r}")
+        _record_error(runner.run, runner.lease, f"Internal error: {reason_for(exc)}")
         raise
     else:
         _end(run, runner.lease, status=SyncRun.Status.DONE, cursor={})

@@ -14,6 +14,7 @@ are per open and the positive share is per reply. The page says so.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -21,7 +22,13 @@ from typing import Any
 from django.db.models import Max, Sum
 
 from reporting.forms import ReportFilters
-from reporting.models import CONNECTED_DISPOSITIONS, CallDay, EngagementDay, StepSnapshot
+from reporting.models import (
+    CONNECTED_DISPOSITIONS,
+    CallDay,
+    EngagementDay,
+    StepRow,
+    StepSnapshot,
+)
 from reporting.rollups import DURATION_BUCKETS
 
 COLORS = ["#2454d6", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d"]
@@ -141,59 +148,41 @@ def rates(totals: dict[str, int]) -> dict[str, float | None]:
 
 def engagement_section(filters: ReportFilters) -> Section:
     before_start, before_end = filters.previous
-    # One query for both periods, one row per day: the daily series and both totals.
-    daily = {
+    daily = engagement_by_day(filters, before_start)
+    now_days = days_between(filters.start, filters.end)
+    before_days = days_between(before_start, before_end)
+    totals_now = period_totals(daily, now_days)
+    totals_before = period_totals(daily, before_days)
+    section = Section("engagement")
+    section.figures["totals"] = totals_now
+    section.figures["totals_before"] = totals_before
+    rates_now, rates_before = rates(totals_now), rates(totals_before)
+    section.figures["rates"] = [Rate(k, rates_now[k], rates_before[k]) for k in rates_now]
+    section.charts.append(engagement_chart(daily, now_days, before_days))
+    section.charts.append(cadence_trend_chart(filters, now_days))
+    section.charts.append(rates_chart(section.figures["rates"]))
+    return section
+
+
+def engagement_by_day(filters: ReportFilters, before_start: date) -> dict[date, dict[str, Any]]:
+    """One query for both periods, one row per day: the daily series and both totals."""
+    return {
         row["day"]: row
         for row in engagement_queryset(filters, before_start, filters.end)
         .values("day")
         .annotate(**sums(*EngagementDay.METRICS))
         .order_by("day")
     }
-    now_days = days_between(filters.start, filters.end)
-    before_days = days_between(before_start, before_end)
-    totals_now = {
-        m: sum(daily[d][m] for d in now_days if d in daily) for m in EngagementDay.METRICS
-    }
-    totals_before = {
-        m: sum(daily[d][m] for d in before_days if d in daily) for m in EngagementDay.METRICS
-    }
-    section = Section("engagement")
-    section.figures["totals"] = totals_now
-    section.figures["totals_before"] = totals_before
-    rates_now, rates_before = rates(totals_now), rates(totals_before)
-    section.figures["rates"] = [Rate(k, rates_now[k], rates_before[k]) for k in rates_now]
 
-    x = [d.isoformat() for d in now_days]
-    traces = []
+
+def period_totals(daily: dict[date, dict[str, Any]], days: list[date]) -> dict[str, int]:
+    return {m: sum(daily[d][m] for d in days if d in daily) for m in EngagementDay.METRICS}
+
+
+def engagement_chart(
+    daily: dict[date, dict[str, Any]], now_days: list[date], before_days: list[date]
+) -> Chart:
     rows = []
-    for i, (metric, label) in enumerate(ENGAGEMENT_SERIES):
-        y = [daily[d][metric] if d in daily else 0 for d in now_days]
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": label,
-                "x": x,
-                "y": y,
-                "line": {"color": COLORS[i], "width": 2},
-            }
-        )
-    for metric, label in (("opens", "Opens"), ("replies", "Replies")):
-        color = COLORS[0] if metric == "opens" else COLORS[2]
-        # The previous period drawn on this period's days, to compare shapes.
-        y = [daily[d][metric] if d in daily else 0 for d in before_days]
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": f"{label}, previous period",
-                "x": x,
-                "y": y,
-                "line": {"color": color, "width": 1.5, "dash": "dot"},
-                "customdata": [d.isoformat() for d in before_days],
-                "hovertemplate": "%{y} on %{customdata}",
-            }
-        )
     for d, before in zip(now_days, before_days, strict=True):
         row = daily.get(d, {})
         prev = daily.get(before, {})
@@ -206,18 +195,55 @@ def engagement_section(filters: ReportFilters) -> Section:
                 prev.get("replies", 0),
             ]
         )
-    section.charts.append(
-        Chart(
-            "engagement",
-            "Email engagement per day",
-            {"data": traces, "layout": layout("Email engagement per day")},
-            ["day", *EngagementDay.METRICS, "previous_day", "previous_opens", "previous_replies"],
-            rows if daily else [],
-        )
+    traces = engagement_traces(daily, now_days) + previous_period_traces(
+        daily, now_days, before_days
     )
-    section.charts.append(cadence_trend_chart(filters, now_days))
-    section.charts.append(rates_chart(section.figures["rates"]))
-    return section
+    return Chart(
+        "engagement",
+        "Email engagement per day",
+        {"data": traces, "layout": layout("Email engagement per day")},
+        ["day", *EngagementDay.METRICS, "previous_day", "previous_opens", "previous_replies"],
+        rows if daily else [],
+    )
+
+
+def engagement_traces(daily: dict[date, dict[str, Any]], now_days: list[date]) -> list[dict]:
+    x = [d.isoformat() for d in now_days]
+    return [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": label,
+            "x": x,
+            "y": [daily[d][metric] if d in daily else 0 for d in now_days],
+            "line": {"color": COLORS[i], "width": 2},
+        }
+        for i, (metric, label) in enumerate(ENGAGEMENT_SERIES)
+    ]
+
+
+def previous_period_traces(
+    daily: dict[date, dict[str, Any]], now_days: list[date], before_days: list[date]
+) -> list[dict]:
+    """The previous period's opens and replies drawn on this period's days, to compare
+    shapes."""
+    x = [d.isoformat() for d in now_days]
+    return [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "name": f"{label}, previous period",
+            "x": x,
+            "y": [daily[d][metric] if d in daily else 0 for d in before_days],
+            "line": {"color": color, "width": 1.5, "dash": "dot"},
+            "customdata": [d.isoformat() for d in before_days],
+            "hovertemplate": "%{y} on %{customdata}",
+        }
+        for metric, label, color in (
+            ("opens", "Opens", COLORS[0]),
+            ("replies", "Replies", COLORS[2]),
+        )
+    ]
 
 
 def cadence_trend_chart(filters: ReportFilters, now_days: list[date]) -> Chart:
@@ -359,6 +385,33 @@ def funnel_cadences(end: date) -> list[str]:
     )
 
 
+FUNNEL_METRICS = [
+    ("mails", "Mails sent"),
+    ("opens", "Opens"),
+    ("replies", "Replies"),
+    ("links", "Links clicked"),
+    ("tasks", "Tasks"),
+    ("calls", "Calls"),
+]
+# The step table's columns, in the order of StepRow's fields read by step_table.
+STEP_COLUMNS = [
+    "step",
+    "option",
+    "type",
+    "mails",
+    "opens",
+    "replies",
+    "links",
+    "positive",
+    "negative",
+    "completed",
+    "tasks",
+    "calls",
+    "template",
+    "subject",
+]
+
+
 def funnel_section(filters: ReportFilters) -> Section:
     section = Section("funnel")
     names = funnel_cadences(filters.end)
@@ -369,17 +422,35 @@ def funnel_section(filters: ReportFilters) -> Section:
     snapshot = StepSnapshot.objects.filter(cadence_name=cadence, taken_on__lte=filters.end).first()
     rows = list(snapshot.rows.all()) if snapshot else []
     section.figures["snapshot"] = snapshot
-    steps = [r for r in rows if r.option == 0]
-    options = [r for r in rows if r.option > 0]
-    labels = [f"Step {r.step_number} · {r.step_type or '?'}" for r in steps]
-    metrics = [
-        ("mails", "Mails sent"),
-        ("opens", "Opens"),
-        ("replies", "Replies"),
-        ("links", "Links clicked"),
-        ("tasks", "Tasks"),
-        ("calls", "Calls"),
+    section.charts.append(funnel_chart(cadence, snapshot, [r for r in rows if r.option == 0]))
+    section.charts.append(ab_chart([r for r in rows if r.option > 0]))
+    return section
+
+
+def step_table(items: list[StepRow]) -> list[list[Any]]:
+    return [
+        [
+            r.step_number,
+            r.option,
+            r.step_type,
+            r.mails,
+            r.opens,
+            r.replies,
+            r.links,
+            r.positive,
+            r.negative,
+            r.completed,
+            r.tasks,
+            r.calls,
+            r.template_name,
+            r.subject,
+        ]
+        for r in items
     ]
+
+
+def funnel_chart(cadence: str, snapshot: StepSnapshot | None, steps: list[StepRow]) -> Chart:
+    labels = [f"Step {r.step_number} · {r.step_type or '?'}" for r in steps]
     traces = [
         {
             "type": "bar",
@@ -388,85 +459,45 @@ def funnel_section(filters: ReportFilters) -> Section:
             "y": [getattr(r, attr) for r in steps],
             "marker": {"color": COLORS[i]},
         }
-        for i, (attr, label) in enumerate(metrics)
+        for i, (attr, label) in enumerate(FUNNEL_METRICS)
     ]
     title = f"Step-wise funnel: {cadence}" if cadence else "Step-wise funnel"
     if snapshot:
         title += f" ({snapshot.range_start:%d %b} – {snapshot.range_end:%d %b %Y})"
-    columns = [
-        "step",
-        "option",
-        "type",
-        "mails",
-        "opens",
-        "replies",
-        "links",
-        "positive",
-        "negative",
-        "completed",
-        "tasks",
-        "calls",
-        "template",
-        "subject",
-    ]
-
-    def table(items):
-        return [
-            [
-                r.step_number,
-                r.option,
-                r.step_type,
-                r.mails,
-                r.opens,
-                r.replies,
-                r.links,
-                r.positive,
-                r.negative,
-                r.completed,
-                r.tasks,
-                r.calls,
-                r.template_name,
-                r.subject,
-            ]
-            for r in items
-        ]
-
-    section.charts.append(
-        Chart(
-            "funnel",
-            title,
-            {"data": traces, "layout": layout(title, barmode="group", hovermode="closest")},
-            columns,
-            table(steps),
-        )
+    return Chart(
+        "funnel",
+        title,
+        {"data": traces, "layout": layout(title, barmode="group", hovermode="closest")},
+        STEP_COLUMNS,
+        step_table(steps),
     )
-    ab_labels = [f"Step {r.step_number} · option {chr(64 + r.option)}" for r in options]
-    ab_traces = [
+
+
+def ab_chart(options: list[StepRow]) -> Chart:
+    labels = [f"Step {r.step_number} · option {chr(64 + r.option)}" for r in options]
+    traces = [
         {
             "type": "bar",
             "name": label,
-            "x": ab_labels,
+            "x": labels,
             "y": [getattr(r, attr) for r in options],
             "marker": {"color": COLORS[i]},
             "customdata": [r.subject for r in options],
             "hovertemplate": "%{y} — %{customdata}",
         }
-        for i, (attr, label) in enumerate(metrics[:4])
+        for i, (attr, label) in enumerate(FUNNEL_METRICS[:4])
     ]
-    section.charts.append(
-        Chart(
-            "ab",
-            "A/B options side by side",
-            {
-                "data": ab_traces,
-                "layout": layout("A/B options side by side", barmode="group", hovermode="closest"),
-            },
-            columns,
-            table(options),
-            note="" if options else "This cadence has no A/B options.",
-        )
+    return Chart(
+        "ab",
+        "A/B options side by side",
+        {
+            "data": traces,
+            "layout": layout("A/B options side by side", barmode="group", hovermode="closest"),
+        },
+        STEP_COLUMNS,
+        step_table(options),
+        note="" if options else "This cadence has no A/B options.",
     )
-    return section
 
 
 # -- calls --------------------------------------------------------------------------
@@ -480,205 +511,259 @@ def calls_queryset(filters: ReportFilters, user):
     return qs
 
 
-def calls_section(filters: ReportFilters, user) -> Section:
-    qs = calls_queryset(filters, user)
-    by_day = list(
-        qs.values("day", "disposition").annotate(n=Sum("calls")).order_by("day", "disposition")
-    )
-    by_rep = list(
-        qs.values("username", "disposition")
-        .annotate(n=Sum("calls"), seconds=Sum("seconds"))
-        .order_by("username", "disposition")
-    )
-    buckets = dict(qs.values("bucket").annotate(n=Sum("calls")).values_list("bucket", "n"))
-    section = Section("calls")
-    days = days_between(filters.start, filters.end)
-    x = [d.isoformat() for d in days]
-    dispositions = sorted(
-        {r["disposition"] for r in by_day} | {r["disposition"] for r in by_rep},
-        key=lambda d: (d not in DISPOSITION_COLORS, d),
-    )
-    per_day: dict[date, dict[str, int]] = defaultdict(dict)
-    for row in by_day:
-        per_day[row["day"]][row["disposition"]] = row["n"]
+@dataclass
+class RepCalls:
+    calls: int = 0
+    connected: int = 0
+    seconds: int = 0
+    by_disposition: dict[str, int] = field(default_factory=dict)
 
-    def color(d: str, i: int) -> str:
-        return DISPOSITION_COLORS.get(d, COLORS[i % len(COLORS)])
 
-    daily_traces = [
-        {
-            "type": "bar",
-            "name": label(d),
-            "x": x,
-            "y": [per_day[day].get(d, 0) for day in days],
-            "marker": {"color": color(d, i)},
-        }
-        for i, d in enumerate(dispositions)
-    ]
-    section.charts.append(
-        Chart(
-            "calls_daily",
-            "Calls per day, by disposition",
-            {
-                "data": daily_traces,
-                "layout": layout("Calls per day, by disposition", barmode="stack"),
-            },
-            ["day", "disposition", "calls"],
-            [[r["day"].isoformat(), r["disposition"], r["n"]] for r in by_day],
+@dataclass
+class CallCounts:
+    """The three GROUP BYs every calls chart is drawn from, and what they add up to."""
+
+    days: list[date]
+    by_day: list[dict[str, Any]]
+    by_rep: list[dict[str, Any]]
+    buckets: dict[int, int]
+    per_day: dict[date, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    reps: dict[str, RepCalls] = field(default_factory=lambda: defaultdict(RepCalls))
+
+    def __post_init__(self) -> None:
+        for row in self.by_day:
+            self.per_day[row["day"]][row["disposition"]] = row["n"]
+        for row in self.by_rep:
+            rep = self.reps[row["username"]]
+            rep.calls += row["n"]
+            rep.seconds += row["seconds"] or 0
+            rep.by_disposition[row["disposition"]] = row["n"]
+            if row["disposition"] in CONNECTED_DISPOSITIONS:
+                rep.connected += row["n"]
+
+    @property
+    def x(self) -> list[str]:
+        return [d.isoformat() for d in self.days]
+
+    @property
+    def dispositions(self) -> list[str]:
+        """Every disposition in range, the known ones first."""
+        return sorted(
+            {r["disposition"] for r in self.by_day} | {r["disposition"] for r in self.by_rep},
+            key=lambda d: (d not in DISPOSITION_COLORS, d),
         )
+
+    @property
+    def rep_order(self) -> list[str]:
+        """The reps, most calls first."""
+        return sorted(self.reps, key=lambda u: (-self.reps[u].calls, u))
+
+    @property
+    def rep_chart_height(self) -> int:
+        return max(260, 80 + 34 * len(self.reps))
+
+
+def call_counts(filters: ReportFilters, user) -> CallCounts:
+    qs = calls_queryset(filters, user)
+    return CallCounts(
+        days=days_between(filters.start, filters.end),
+        by_day=list(
+            qs.values("day", "disposition").annotate(n=Sum("calls")).order_by("day", "disposition")
+        ),
+        by_rep=list(
+            qs.values("username", "disposition")
+            .annotate(n=Sum("calls"), seconds=Sum("seconds"))
+            .order_by("username", "disposition")
+        ),
+        buckets=dict(qs.values("bucket").annotate(n=Sum("calls")).values_list("bucket", "n")),
     )
 
+
+def calls_section(filters: ReportFilters, user) -> Section:
+    counts = call_counts(filters, user)
+    leaderboard = leaderboard_rows(counts)
+    section = Section("calls")
+    section.charts.append(calls_daily_chart(counts))
+    section.charts.append(connect_rate_chart(counts))
+    section.charts.append(calls_reps_chart(counts))
+    section.charts.append(leaderboard_chart(counts, leaderboard))
+    section.charts.append(durations_chart(counts))
+    section.figures["leaderboard"] = leaderboard
+    section.figures["kpis"] = calls_kpis(counts, leaderboard)
+    return section
+
+
+def disposition_color(disposition: str, index: int) -> str:
+    return DISPOSITION_COLORS.get(disposition, COLORS[index % len(COLORS)])
+
+
+def disposition_bars(
+    counts: CallCounts, categories: list[str], values: Callable[[str], list[int]], axis: str
+) -> list[dict[str, Any]]:
+    """One stacked bar trace per disposition: `values(disposition)` along `categories`,
+    which lie on `axis` ("x" for columns, "y" for horizontal bars)."""
+    other = "y" if axis == "x" else "x"
+    traces = []
+    for i, d in enumerate(counts.dispositions):
+        trace: dict[str, Any] = (
+            {"type": "bar"} if axis == "x" else {"type": "bar", "orientation": "h"}
+        )
+        trace |= {"name": label(d), axis: categories, other: values(d)}
+        trace["marker"] = {"color": disposition_color(d, i)}
+        traces.append(trace)
+    return traces
+
+
+def calls_daily_chart(counts: CallCounts) -> Chart:
+    traces = disposition_bars(
+        counts, counts.x, lambda d: [counts.per_day[day].get(d, 0) for day in counts.days], "x"
+    )
+    return Chart(
+        "calls_daily",
+        "Calls per day, by disposition",
+        {
+            "data": traces,
+            "layout": layout("Calls per day, by disposition", barmode="stack"),
+        },
+        ["day", "disposition", "calls"],
+        [[r["day"].isoformat(), r["disposition"], r["n"]] for r in counts.by_day],
+    )
+
+
+def connect_rate_chart(counts: CallCounts) -> Chart:
+    per_day, days = counts.per_day, counts.days
     connected = [sum(per_day[d].get(c, 0) for c in CONNECTED_DISPOSITIONS) for d in days]
     totals = [sum(per_day[d].values()) for d in days]
     rate = [ratio(c, t) for c, t in zip(connected, totals, strict=True)]
-    section.charts.append(
-        Chart(
-            "connect_rate",
-            "Connect rate per day (%)",
-            {
-                "data": [
-                    {
-                        "type": "scatter",
-                        "mode": "lines+markers",
-                        "name": "Connect rate",
-                        "x": x,
-                        "y": rate,
-                        "connectgaps": False,
-                        "line": {"color": COLORS[1], "width": 2},
-                    }
-                ],
-                "layout": layout(
-                    "Connect rate per day (%)", yaxis={"ticksuffix": "%"}, showlegend=False
-                ),
-            },
-            ["day", "calls", "connected", "connect_rate_percent"],
-            [
-                [d.isoformat(), t, c, r]
-                for d, t, c, r in zip(days, totals, connected, rate, strict=True)
-                if t
-            ],
-        )
-    )
-
-    reps: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"calls": 0, "connected": 0, "seconds": 0, "by": {}}
-    )
-    for row in by_rep:
-        rep = reps[row["username"]]
-        rep["calls"] += row["n"]
-        rep["seconds"] += row["seconds"] or 0
-        rep["by"][row["disposition"]] = row["n"]
-        if row["disposition"] in CONNECTED_DISPOSITIONS:
-            rep["connected"] += row["n"]
-    order = sorted(reps, key=lambda u: (-reps[u]["calls"], u))
-    rep_traces = [
+    trace = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": "Connect rate",
+        "x": counts.x,
+        "y": rate,
+        "connectgaps": False,
+        "line": {"color": COLORS[1], "width": 2},
+    }
+    return Chart(
+        "connect_rate",
+        "Connect rate per day (%)",
         {
-            "type": "bar",
-            "orientation": "h",
-            "name": label(d),
-            "y": order,
-            "x": [reps[u]["by"].get(d, 0) for u in order],
-            "marker": {"color": color(d, i)},
-        }
-        for i, d in enumerate(dispositions)
-    ]
-    height = max(260, 80 + 34 * len(order))
-    section.charts.append(
-        Chart(
-            "calls_reps",
-            "Dispositions by rep",
-            {
-                "data": rep_traces,
-                "layout": layout(
-                    "Dispositions by rep",
-                    barmode="stack",
-                    height=height,
-                    hovermode="closest",
-                    yaxis={"autorange": "reversed", "rangemode": "normal"},
-                ),
-            },
-            ["rep", "disposition", "calls"],
-            [[r["username"], r["disposition"], r["n"]] for r in by_rep],
-        )
+            "data": [trace],
+            "layout": layout(
+                "Connect rate per day (%)", yaxis={"ticksuffix": "%"}, showlegend=False
+            ),
+        },
+        ["day", "calls", "connected", "connect_rate_percent"],
+        [
+            [d.isoformat(), t, c, r]
+            for d, t, c, r in zip(days, totals, connected, rate, strict=True)
+            if t
+        ],
     )
 
-    leaderboard = [
+
+def calls_reps_chart(counts: CallCounts) -> Chart:
+    order = counts.rep_order
+    traces = disposition_bars(
+        counts, order, lambda d: [counts.reps[u].by_disposition.get(d, 0) for u in order], "y"
+    )
+    return Chart(
+        "calls_reps",
+        "Dispositions by rep",
+        {
+            "data": traces,
+            "layout": layout(
+                "Dispositions by rep",
+                barmode="stack",
+                height=counts.rep_chart_height,
+                hovermode="closest",
+                yaxis={"autorange": "reversed", "rangemode": "normal"},
+            ),
+        },
+        ["rep", "disposition", "calls"],
+        [[r["username"], r["disposition"], r["n"]] for r in counts.by_rep],
+    )
+
+
+def leaderboard_rows(counts: CallCounts) -> list[dict[str, Any]]:
+    """One row per rep, most calls first; the keys are the leaderboard CSV's columns."""
+    return [
         {
             "rep": u,
-            "calls": reps[u]["calls"],
-            "connected": reps[u]["connected"],
-            "connect_rate": ratio(reps[u]["connected"], reps[u]["calls"]),
-            "avg_minutes": round(reps[u]["seconds"] / reps[u]["calls"] / 60, 1)
-            if reps[u]["calls"]
-            else None,
-            "meetings": reps[u]["by"].get("MEETING_BOOKED", 0),
+            "calls": rep.calls,
+            "connected": rep.connected,
+            "connect_rate": ratio(rep.connected, rep.calls),
+            "avg_minutes": round(rep.seconds / rep.calls / 60, 1) if rep.calls else None,
+            "meetings": rep.by_disposition.get("MEETING_BOOKED", 0),
         }
-        for u in order
+        for u, rep in ((u, counts.reps[u]) for u in counts.rep_order)
     ]
-    section.figures["leaderboard"] = leaderboard
-    section.charts.append(
-        Chart(
-            "leaderboard",
-            "Calls per rep",
-            {
-                "data": [
-                    {
-                        "type": "bar",
-                        "orientation": "h",
-                        "name": "Calls",
-                        "y": order,
-                        "x": [reps[u]["calls"] for u in order],
-                        "marker": {"color": COLORS[0]},
-                        "text": [reps[u]["calls"] for u in order],
-                        "textposition": "auto",
-                    }
-                ],
-                "layout": layout(
-                    "Calls per rep",
-                    height=height,
-                    showlegend=False,
-                    hovermode="closest",
-                    yaxis={"autorange": "reversed", "rangemode": "normal"},
-                ),
-            },
-            ["rep", "calls", "connected", "connect_rate_percent", "avg_minutes", "meetings"],
-            [list(r.values()) for r in leaderboard],
-        )
+
+
+def leaderboard_chart(counts: CallCounts, leaderboard: list[dict[str, Any]]) -> Chart:
+    order = [r["rep"] for r in leaderboard]
+    calls = [r["calls"] for r in leaderboard]
+    trace = {
+        "type": "bar",
+        "orientation": "h",
+        "name": "Calls",
+        "y": order,
+        "x": calls,
+        "marker": {"color": COLORS[0]},
+        "text": calls,
+        "textposition": "auto",
+    }
+    return Chart(
+        "leaderboard",
+        "Calls per rep",
+        {
+            "data": [trace],
+            "layout": layout(
+                "Calls per rep",
+                height=counts.rep_chart_height,
+                showlegend=False,
+                hovermode="closest",
+                yaxis={"autorange": "reversed", "rangemode": "normal"},
+            ),
+        },
+        ["rep", "calls", "connected", "connect_rate_percent", "avg_minutes", "meetings"],
+        [list(r.values()) for r in leaderboard],
     )
 
+
+def durations_chart(counts: CallCounts) -> Chart:
     labels = [lbl for _, lbl in DURATION_BUCKETS]
-    counts = [buckets.get(i, 0) for i in range(len(DURATION_BUCKETS))]
-    section.charts.append(
-        Chart(
-            "durations",
-            "Call durations",
-            {
-                "data": [
-                    {
-                        "type": "bar",
-                        "name": "Calls",
-                        "x": labels,
-                        "y": counts,
-                        "marker": {"color": COLORS[5]},
-                    }
-                ],
-                "layout": layout("Call durations", showlegend=False, hovermode="closest"),
-            },
-            ["duration", "calls"],
-            [[lbl, n] for lbl, n in zip(labels, counts, strict=True)] if any(counts) else [],
-        )
+    calls = [counts.buckets.get(i, 0) for i in range(len(DURATION_BUCKETS))]
+    trace = {
+        "type": "bar",
+        "name": "Calls",
+        "x": labels,
+        "y": calls,
+        "marker": {"color": COLORS[5]},
+    }
+    return Chart(
+        "durations",
+        "Call durations",
+        {
+            "data": [trace],
+            "layout": layout("Call durations", showlegend=False, hovermode="closest"),
+        },
+        ["duration", "calls"],
+        [[lbl, n] for lbl, n in zip(labels, calls, strict=True)] if any(calls) else [],
     )
+
+
+def calls_kpis(counts: CallCounts, leaderboard: list[dict[str, Any]]) -> dict[str, Any]:
     total = sum(r["calls"] for r in leaderboard)
     total_connected = sum(r["connected"] for r in leaderboard)
-    seconds = sum(reps[u]["seconds"] for u in order)
-    section.figures["kpis"] = {
+    seconds = sum(rep.seconds for rep in counts.reps.values())
+    return {
         "calls": total,
         "connected": total_connected,
         "connect_rate": ratio(total_connected, total),
         "avg_minutes": round(seconds / total / 60, 1) if total else None,
         "meetings": sum(r["meetings"] for r in leaderboard),
     }
-    return section
 
 
 def label(disposition: str) -> str:

@@ -19,34 +19,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from cadences.models import WebhookSubscription
-from cadences.receiver import Refused, check_content_type, receive
+from cadences.receiver import receive
 from klentyadmin.core.middleware import RETRY_AFTER_SECONDS
+from klentyadmin.lib.webhook_body import Refused, check_content_type, read_body
 
 log = logging.getLogger(__name__)
 # SQLite can answer "locked" at once rather than wait (shared-cache databases, or a
 # busy timeout run out); Klenty does not resend, so a delivery is worth a short wait.
 LOCKED_RETRIES = 4
-
-
-def declared_length(request: HttpRequest) -> int | None:
-    raw = request.META.get("CONTENT_LENGTH") or ""
-    if not raw:
-        return None
-    if not raw.isdigit():
-        raise Refused("Content-Length is not a number.")
-    return int(raw)
-
-
-def read_body(request: HttpRequest) -> bytes:
-    """The body, refused unread when it says it is too large, and cut off when it lies."""
-    limit = settings.WEBHOOK_MAX_BODY_BYTES
-    length = declared_length(request)
-    if length is not None and length > limit:
-        raise Refused(f"The body is larger than {limit} bytes.", status=413)
-    raw = request.read(limit + 1)
-    if len(raw) > limit:
-        raise Refused(f"The body is larger than {limit} bytes.", status=413)
-    return raw
 
 
 def store(subscription: WebhookSubscription, raw: bytes):
@@ -68,7 +48,7 @@ def klenty(request: HttpRequest, token: str):
         if subscription is None:
             return JsonResponse({"error": "No webhook has this address."}, status=404)
         check_content_type(request.META.get("CONTENT_TYPE", ""))
-        event, stored = store(subscription, read_body(request))
+        event, stored = store(subscription, read_body(request, settings.WEBHOOK_MAX_BODY_BYTES))
     except Refused as exc:
         return JsonResponse({"error": str(exc)}, status=exc.status)
     except DatabaseError:

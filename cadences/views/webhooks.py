@@ -5,12 +5,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from cadences import webhooks
 from cadences.forms import KlentyIdForm, WebhookForm
 from cadences.models import WebhookSubscription
 from klentyadmin.accounts.roles import admin_required
+from klentyadmin.core.confirm import ask_first
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
 
@@ -90,6 +93,13 @@ def webhook_update(request: HttpRequest, pk: int):
 @admin_required
 def webhook_delete(request: HttpRequest, pk: int):
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    if asking := ask_first(
+        request,
+        f"Delete the {subscription.event} webhook in Klenty?",
+        f"Klenty stops sending {subscription.event} events to it.",
+        "cadences:webhooks",
+    ):
+        return asking
     call_klenty(
         request,
         lambda: webhooks.delete_webhook(client_for(request), subscription),
@@ -145,12 +155,21 @@ def webhook_adopt(request: HttpRequest):
 def webhook_delete_remote(request: HttpRequest):
     """Deletes, in Klenty, a webhook that was created elsewhere."""
     hook = listed_webhook(request)
-    if hook is not None:
-        call_klenty(
-            request,
-            lambda: client_for(request).delete_webhook(hook.id),
-            "Deleted the webhook in Klenty.",
-        )
+    if hook is None:  # the message says why; from the Delete button's HTMX, a full reload
+        url = reverse("cadences:webhooks")
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    if asking := ask_first(
+        request,
+        f"Delete this {hook.event} webhook in Klenty?",
+        "It was made outside this dashboard; whatever it feeds stops getting events.",
+        "cadences:webhooks",
+    ):
+        return asking
+    call_klenty(
+        request,
+        lambda: client_for(request).delete_webhook(hook.id),
+        "Deleted the webhook in Klenty.",
+    )
     return redirect("cadences:webhooks")
 
 
@@ -159,6 +178,14 @@ def webhook_delete_remote(request: HttpRequest):
 def webhook_forget(request: HttpRequest, pk: int):
     """Drops our copy of a webhook that was deleted in Klenty."""
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
+    if asking := ask_first(
+        request,
+        f"Forget our copy of the {subscription.event} webhook?",
+        "Its address stops accepting deliveries.",
+        "cadences:webhooks",
+        "Forget",
+    ):
+        return asking
     subscription.delete()
     messages.success(request, f"Forgot the {subscription.event} webhook.")
     return redirect("cadences:webhooks")

@@ -1,11 +1,15 @@
-"""The demo sign-ins that `bin/run` prints: one per role, linked to the sandbox team."""
+"""The demo sign-ins that `bin/run` prints: one per role, linked to the sandbox team.
+
+Their Klenty emails come from settings (DEMO_MANAGER_KLENTY_EMAIL, DEMO_REP_KLENTY_EMAIL).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
+
 from klentyadmin.accounts.models import Role, User
-from klentyadmin.sandbox.team import DEMO_REP_EMAIL, MANAGER_EMAIL
 
 
 @dataclass(frozen=True)
@@ -18,16 +22,19 @@ class DemoLogin:
     last_name: str
 
 
-DEMO_LOGINS = [
-    DemoLogin("admin", "klenty-admin", Role.ADMIN, "", "Alex", "Admin"),
-    DemoLogin("manager", "klenty-manager", Role.MANAGER, MANAGER_EMAIL, "Morgan", "Hale"),
-    DemoLogin("rep", "klenty-rep", Role.REP, DEMO_REP_EMAIL, "Priya", "Natarajan"),
-]
+def demo_logins() -> list[DemoLogin]:
+    manager, rep = settings.DEMO_MANAGER_KLENTY_EMAIL, settings.DEMO_REP_KLENTY_EMAIL
+    return [
+        DemoLogin("admin", "klenty-admin", Role.ADMIN, "", "Alex", "Admin"),
+        DemoLogin("manager", "klenty-manager", Role.MANAGER, manager, "Morgan", "Hale"),
+        DemoLogin("rep", "klenty-rep", Role.REP, rep, "Priya", "Natarajan"),
+    ]
 
 
 def ensure_demo_users() -> list[DemoLogin]:
     """Creates the demo users, or resets their role and password if they exist."""
-    for login in DEMO_LOGINS:
+    logins = demo_logins()
+    for login in logins:
         user, _ = User.objects.get_or_create(username=login.username)
         user.role = login.role
         user.klenty_email = login.klenty_email
@@ -38,4 +45,4 @@ def ensure_demo_users() -> list[DemoLogin]:
         user.is_superuser = login.role == Role.ADMIN
         user.set_password(login.password)
         user.save()
-    return DEMO_LOGINS
+    return logins

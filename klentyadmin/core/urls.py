@@ -8,4 +8,5 @@ urlpatterns = [
     path("settings/connections/test/", views.test_connection, name="test_connection"),
     path("settings/api-health/", views.api_health, name="api_health"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("failures/<str:task_id>/", views.failure_detail, name="failure_detail"),
 ]

@@ -11,7 +11,6 @@ from klentyadmin.accounts.roles import any_role
 from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
-from klentyadmin.sandbox.klenty_data import OUTCOMES
 from prospects import editing
 from prospects.forms import ProspectForm
 from prospects.models import ProspectList
@@ -56,7 +55,7 @@ def edit(request: HttpRequest, pk: int):
         data,
         user=request.user,
         team_emails=target.team_emails,
-        outcomes=OUTCOMES,
+        outcomes=editing.known_outcomes(),
         editing=prospect,
     )
     if request.method == "POST" and form.is_valid():

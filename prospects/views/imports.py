@@ -1,6 +1,6 @@
 """CSV import, as a wizard: upload → map columns → preview → start → outcome.
 
-The upload is kept on disk between steps (prospects/imports.py); every step
+The upload is kept on disk between steps (prospects/imports/uploads.py); every step
 finds it by the token in the URL and answers 404 unless the signed-in user made
 it. Nothing reaches Klenty before "Start", which queues the lead's Bulk Add job.
 """
@@ -23,7 +23,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.core import once
-from prospects import imports
+from prospects.imports.checking import MAX_LENGTHS, READY, STATUS_LABELS, count_by_status
+from prospects.imports.mapping import IGNORE, LIST, guess_mapping, mapping_problems, target_choices
+from prospects.imports.outcomes import outcome_csv as outcome_csv_text
+from prospects.imports.reading import ParsedCsv, parse_csv, read_upload
+from prospects.imports.start import check_upload, import_outcomes, start_import
+from prospects.imports.uploads import StoredImport, load_upload, recent_uploads, save_upload
 from prospects.models import ProspectList
 
 TEMPLATE = "prospects/import.html"
@@ -70,7 +75,7 @@ class UploadForm(forms.Form):
     def __init__(self, *args, too_large: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.too_large = too_large
-        self.parsed: imports.ParsedCsv | None = None
+        self.parsed: ParsedCsv | None = None
         self.data_bytes = b""
 
     def full_clean(self):
@@ -91,7 +96,7 @@ class UploadForm(forms.Form):
         if upload.size > settings.CSV_IMPORT_MAX_BYTES:
             raise forms.ValidationError(self.size_message())
         data = upload.read()
-        parsed = imports.read_upload(data)
+        parsed = read_upload(data)
         if not parsed.ok:
             raise forms.ValidationError(parsed.problem)
         self.parsed, self.data_bytes = parsed, data
@@ -104,7 +109,7 @@ class MappingForm(forms.Form):
     list_name = forms.CharField(
         label="List to import into",
         required=False,
-        max_length=imports.MAX_LENGTHS[imports.LIST],
+        max_length=MAX_LENGTHS[LIST],
         widget=forms.TextInput(attrs={"list": "import-lists", "autocomplete": "off"}),
         help_text="Pick a list or type a new name. A List column, where filled, wins; "
         "leave blank for Klenty's default list.",
@@ -115,7 +120,7 @@ class MappingForm(forms.Form):
         help_text="Comma-separated, e.g. “webinar, q3”.",
     )
 
-    def __init__(self, *args, parsed: imports.ParsedCsv, **kwargs):
+    def __init__(self, *args, parsed: ParsedCsv, **kwargs):
         super().__init__(*args, **kwargs)
         self.headers = parsed.headers
         self.column_names = []
@@ -125,7 +130,7 @@ class MappingForm(forms.Form):
             name = f"column_{i}"
             self.fields[name] = forms.ChoiceField(
                 label=header,
-                choices=imports.target_choices(header),
+                choices=target_choices(header),
                 help_text=f"e.g. {', '.join(samples)}" if samples else "empty in the first rows",
             )
             self.column_names.append(name)
@@ -147,8 +152,8 @@ class MappingForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        mapping = [cleaned.get(name, imports.IGNORE) for name in self.column_names]
-        for problem in imports.mapping_problems(self.headers, mapping):
+        mapping = [cleaned.get(name, IGNORE) for name in self.column_names]
+        for problem in mapping_problems(self.headers, mapping):
             self.add_error(None, problem)
         cleaned["mapping"] = mapping
         return cleaned
@@ -157,8 +162,8 @@ class MappingForm(forms.Form):
 # -- helpers ----------------------------------------------------------------------
 
 
-def _upload_or_404(request, token: str) -> imports.StoredImport:
-    stored = imports.load_upload(token, request.user)
+def _upload_or_404(request, token: str) -> StoredImport:
+    stored = load_upload(token, request.user)
     if stored is None:
         raise Http404("No such import.")
     return stored
@@ -187,13 +192,13 @@ def _upload(request, limit: UploadLimit):
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES, too_large=limit.exceeded)
         if form.is_valid():
-            stored = imports.save_upload(
+            stored = save_upload(
                 user=request.user, data=form.data_bytes, filename=form.cleaned_data["file"].name
             )
             return redirect("prospects:import_map", token=stored.token)
     else:
         form = UploadForm()
-    recent = imports.recent_uploads(request.user)
+    recent = recent_uploads(request.user)
     return _page(request, "upload", {"form": form, "recent": recent})
 
 
@@ -203,7 +208,7 @@ def map_columns(request, token: str):
     stored = _upload_or_404(request, token)
     if stored.started:
         return redirect("prospects:import_summary", token=token)
-    parsed = imports.parse_csv(stored.read_bytes())
+    parsed = parse_csv(stored.read_bytes())
     if request.method == "POST":
         form = MappingForm(request.POST, parsed=parsed)
         if form.is_valid():
@@ -215,7 +220,7 @@ def map_columns(request, token: str):
             stored.save()
             return redirect("prospects:import_preview", token=token)
     else:
-        mapping = stored.meta.get("mapping") or imports.guess_mapping(parsed)
+        mapping = stored.meta.get("mapping") or guess_mapping(parsed)
         initial = {f"column_{i}": target for i, target in enumerate(mapping)}
         initial["list_name"] = stored.meta.get("list_name", "")
         initial["extra_tags"] = ", ".join(stored.meta.get("extra_tags", []))
@@ -232,13 +237,13 @@ def preview(request, token: str):
         return redirect("prospects:import_summary", token=token)
     if "mapping" not in stored.meta:
         return redirect("prospects:import_map", token=token)
-    parsed, outcomes = imports.check_upload(stored, request.user)
-    problems = [o for o in outcomes if o.status != imports.READY]
+    parsed, outcomes = check_upload(stored, request.user)
+    problems = [o for o in outcomes if o.status != READY]
     context = {
         "stored": stored,
         "parsed": parsed,
-        "counts": _labelled(imports.count_by_status(outcomes)),
-        "ready": sum(o.status == imports.READY for o in outcomes),
+        "counts": _labelled(count_by_status(outcomes)),
+        "ready": sum(o.status == READY for o in outcomes),
         "total": len(outcomes),
         "problems": problems[:PROBLEMS_SHOWN],
         "more_problems": max(len(problems) - PROBLEMS_SHOWN, 0),
@@ -257,12 +262,12 @@ def start(request, token: str):
     return once.send_once(request, f"csv-import-{token}", lambda: _start(request, stored))
 
 
-def _start(request, stored: imports.StoredImport) -> str:
+def _start(request, stored: StoredImport) -> str:
     """Starts the import and says how it went; the URL to show next."""
     summary = reverse("prospects:import_summary", kwargs={"token": stored.token})
     if stored.started:  # started before one-time keys were kept
         return summary
-    job = imports.start_import(stored, request.user)
+    job = start_import(stored, request.user)
     if job is None:
         messages.warning(request, "No row was ready to import, so nothing was sent to Klenty.")
         return summary
@@ -286,7 +291,7 @@ def summary(request, token: str):
     stored = _upload_or_404(request, token)
     if not stored.started:
         return redirect("prospects:import_preview", token=token)
-    outcomes = imports.import_outcomes(stored)
+    outcomes = import_outcomes(stored)
     counts = Counter(outcome for _, _, outcome, _ in outcomes)
     trouble = [o for o in outcomes if o[2] not in {"added", "pending"}]
     context = {
@@ -307,12 +312,10 @@ def outcome_csv(request, token: str):
     stored = _upload_or_404(request, token)
     if not stored.started:
         raise Http404("This import has not started.")
-    response = HttpResponse(
-        imports.outcome_csv(imports.import_outcomes(stored)), content_type="text/csv"
-    )
+    response = HttpResponse(outcome_csv_text(import_outcomes(stored)), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="import-{token[:8]}-outcome.csv"'
     return response
 
 
 def _labelled(counts: dict[str, int]) -> list[tuple[str, str, int]]:
-    return [(status, imports.STATUS_LABELS[status], n) for status, n in counts.items()]
+    return [(status, STATUS_LABELS[status], n) for status, n in counts.items()]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from klentyadmin.accounts.models import User
 from klentyadmin.accounts.roles import any_role
+from klentyadmin.core.confirm import ask_first
 from klentyadmin.core.connections import klenty_target
 from reporting import emails
 from reporting.forms import SubscriptionForm
@@ -83,7 +84,15 @@ def edit_subscription(request, pk: int):
 @require_POST
 @any_role
 def delete_subscription(request, pk: int):
-    own_subscription(request, pk).delete()
+    subscription = own_subscription(request, pk)
+    if asking := ask_first(
+        request,
+        f"Delete the {subscription.get_report_display().lower()} report email?",
+        "It stops being sent, and its history goes with it.",
+        "reporting:emails",
+    ):
+        return asking
+    subscription.delete()
     messages.success(request, "The subscription is deleted.")
     return redirect("reporting:emails")
 

@@ -4,7 +4,7 @@ import pytest
 from django.http import HttpRequest
 from django.urls import reverse
 
-from klentyadmin.accounts.demo import DEMO_LOGINS, ensure_demo_users
+from klentyadmin.accounts.demo import ensure_demo_users
 from klentyadmin.accounts.models import Role, User
 from tests.conftest import PASSWORD
 
@@ -56,15 +56,26 @@ def test_a_superuser_is_always_an_admin(db):
 @pytest.mark.django_db
 def test_the_demo_users_exist_once_each_with_their_roles(client):
     ensure_demo_users()
-    ensure_demo_users()
+    logins = ensure_demo_users()
 
-    assert User.objects.count() == len(DEMO_LOGINS)
-    for login in DEMO_LOGINS:
+    assert User.objects.count() == len(logins) == 3
+    for login in logins:
         user = User.objects.get(username=login.username)
         assert user.role == login.role
         # django-axes checks every sign-in, so it needs the request a real sign-in has.
         assert client.login(request=HttpRequest(), username=login.username, password=login.password)
     assert User.objects.get(username="rep").klenty_email == "priya.natarajan@northwind.example"
+
+
+@pytest.mark.django_db
+def test_the_demo_users_are_linked_to_the_klenty_members_the_settings_name(settings):
+    settings.DEMO_MANAGER_KLENTY_EMAIL = "lead@acme.example"
+    settings.DEMO_REP_KLENTY_EMAIL = "seller@acme.example"
+
+    ensure_demo_users()
+
+    assert User.objects.get(username="manager").klenty_email == "lead@acme.example"
+    assert User.objects.get(username="rep").klenty_email == "seller@acme.example"
 
 
 def test_an_overlong_username_is_refused_by_the_form_before_any_sign_in_is_tried(client, db):

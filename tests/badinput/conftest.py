@@ -11,7 +11,7 @@ import pytest
 
 from tests.badinput.harness import Case, check_case
 from tests.conftest import make_user, signed_in_client
-from tests.fixtures.sandbox import SandboxControl
+from tests.fixtures.sandbox import SANDBOX_OUTCOMES, SandboxControl
 
 GOOD_CSV = b"Email,First name,Company\nada@lovelace.example,Ada,Analytical\n"
 
@@ -32,6 +32,7 @@ def on_sandbox(sandbox_once, settings, tmp_path) -> SandboxControl:
     settings.SANDBOX_KLENTY_KEY = sandbox_once.key
     settings.KLENTY_API_KEY = settings.KLENTY_API_BASE = settings.KLENTY_APP_BASE = ""
     settings.KLENTY_TEAM_EMAILS = []
+    settings.KLENTY_OUTCOMES = list(SANDBOX_OUTCOMES)  # as bin/run configures them
     settings.SNOV_CLIENT_ID = settings.SNOV_CLIENT_SECRET = settings.SNOV_API_BASE = ""
     settings.CRM_API_KEY = settings.CRM_API_BASE = ""
     settings.SANDBOX_CRM_KEY = "sandbox-crm-key"

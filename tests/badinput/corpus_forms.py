@@ -435,7 +435,7 @@ CONNECTION_FORMS = [
         "admin",
         "post",
         "enrichment:settings",
-        data={"client_id": "", "client_secret": "s3cret-value"},
+        data={"client_id": "", "api_key": "s3cret-value"},
     ),
     Case(
         "snov connection: client id over 255 characters",
@@ -449,7 +449,7 @@ CONNECTION_FORMS = [
         "admin",
         "post",
         "enrichment:settings",
-        data={"client_id": "client", "client_secret": "s" * 256},
+        data={"client_id": "client", "api_key": "s" * 256},
     ),
 ]
 

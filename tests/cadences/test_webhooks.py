@@ -6,6 +6,7 @@ from cadences.models import WebhookSubscription
 from klentyadmin.integrations.klenty import WEBHOOK_EVENTS, KlentyClient
 
 PAGE = "/cadences/webhooks/"
+CONFIRMED = {"confirmed": "yes"}
 
 
 def klenty_hooks():
@@ -57,14 +58,33 @@ def test_an_admin_updates_a_webhook(admin_client, sandbox):
     assert (remote.event, remote.url) == ("unsubscribe", "https://hooks.example/other")
 
 
-def test_an_admin_deletes_a_webhook(admin_client, sandbox):
+def test_an_admin_deletes_a_webhook_after_saying_yes(admin_client, sandbox):
     add(admin_client)
     local = WebhookSubscription.objects.get()
 
-    admin_client.post(f"/cadences/webhooks/{local.pk}/delete/")
+    asked = admin_client.post(f"/cadences/webhooks/{local.pk}/delete/")
+
+    assert 'data-testid="confirm"' in asked.content.decode()
+    assert "Delete the reply webhook in Klenty?" in asked.content.decode()
+    assert WebhookSubscription.objects.exists() and local.klenty_id in klenty_hooks()
+
+    response = admin_client.post(f"/cadences/webhooks/{local.pk}/delete/", CONFIRMED, follow=True)
 
     assert not WebhookSubscription.objects.exists()
     assert local.klenty_id not in klenty_hooks()
+    assert "Deleted the reply webhook." in response.content.decode()
+
+
+def test_a_delete_from_the_list_asks_in_place_when_htmx_sends_it(admin_client, sandbox):
+    add(admin_client)
+    local = WebhookSubscription.objects.get()
+
+    asked = admin_client.post(f"/cadences/webhooks/{local.pk}/delete/", HTTP_HX_REQUEST="true")
+
+    body = asked.content.decode()
+    assert body.lstrip().startswith('<div class="confirm"')  # the partial, not a page
+    assert 'name="confirmed" value="yes"' in body
+    assert WebhookSubscription.objects.exists()
 
 
 @pytest.mark.parametrize("event", ["bounce", "", "Reply!", "opened", "x" * 100])
@@ -149,7 +169,10 @@ def test_drift_is_settled_by_keeping_klentys_and_forgetting_ours(admin_client, s
     elsewhere = client.add_webhook("click", "https://elsewhere.example/hook")
 
     admin_client.post("/cadences/webhooks/adopt/", {"klenty_id": elsewhere.id})
-    admin_client.post(f"/cadences/webhooks/{gone.pk}/forget/")
+    asked = admin_client.post(f"/cadences/webhooks/{gone.pk}/forget/")
+    assert "Forget our copy of the open webhook?" in asked.content.decode()
+    assert WebhookSubscription.objects.filter(pk=gone.pk).exists()
+    admin_client.post(f"/cadences/webhooks/{gone.pk}/forget/", CONFIRMED)
 
     page = admin_client.get(PAGE)
     assert [(row.event, row.state) for row in page.context["rows"]] == [("click", "in sync")]
@@ -170,7 +193,13 @@ def test_a_webhook_deleted_elsewhere_can_be_registered_again(admin_client, sandb
 def test_a_webhook_created_elsewhere_can_be_deleted_in_klenty(admin_client, sandbox):
     elsewhere = KlentyClient.from_settings().add_webhook("click", "https://elsewhere.example/h")
 
-    admin_client.post("/cadences/webhooks/delete-remote/", {"klenty_id": elsewhere.id})
+    asked = admin_client.post("/cadences/webhooks/delete-remote/", {"klenty_id": elsewhere.id})
+
+    assert "Delete this click webhook in Klenty?" in asked.content.decode()
+    assert f'name="klenty_id" value="{elsewhere.id}"' in asked.content.decode()
+    assert elsewhere.id in klenty_hooks()
+
+    admin_client.post("/cadences/webhooks/delete-remote/", {"klenty_id": elsewhere.id, **CONFIRMED})
 
     assert klenty_hooks() == {}
 

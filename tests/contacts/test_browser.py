@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from klentyadmin.integrations.klenty import KlentyClient
-from klentyadmin.sandbox.team import MANAGER_EMAIL
+from sandbox.team import MANAGER_EMAIL
 from tests.contacts.helpers import cache, crm_contacts, klenty_emails
 from tests.fixtures.browser import sign_in
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from klentyadmin.sandbox.team import TEAM_EMAILS
+from sandbox.team import TEAM_EMAILS
 from tests.contacts.helpers import cache, crm_contacts
 
 

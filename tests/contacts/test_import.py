@@ -5,8 +5,8 @@ from __future__ import annotations
 from contacts.models import Transfer, TransferItem
 from klentyadmin.core.once import new_key
 from klentyadmin.integrations.klenty import KlentyClient
-from klentyadmin.sandbox.team import TEAM_EMAILS
 from prospects.models import BulkAction, BulkJobItem, Prospect
+from sandbox.team import TEAM_EMAILS
 from tests.contacts.helpers import cache, crm_contacts, klenty_emails
 
 

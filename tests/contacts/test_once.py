@@ -7,7 +7,7 @@ from django.contrib.messages import get_messages
 from contacts import services
 from contacts.models import Transfer
 from klentyadmin.core.once import ALREADY_SENT, MISSING_KEY, new_key
-from klentyadmin.sandbox.team import TEAM_EMAILS
+from sandbox.team import TEAM_EMAILS
 from tests.conftest import make_user, signed_in_client
 from tests.contacts.helpers import cache, crm_contacts
 from tests.contacts.test_import import pick, post_ids

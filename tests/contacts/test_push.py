@@ -6,7 +6,7 @@ from contacts import services
 from contacts.models import Transfer, TransferItem
 from klentyadmin.core.models import AuditEntry
 from klentyadmin.core.once import new_key
-from klentyadmin.sandbox.team import TEAM_EMAILS
+from sandbox.team import TEAM_EMAILS
 from tests.contacts.helpers import cache, crm_contacts
 
 MANAGER, REP, OTHER = TEAM_EMAILS[0], TEAM_EMAILS[1], TEAM_EMAILS[2]

@@ -122,4 +122,5 @@ def test_admin_only_routes_include_the_sensitive_ones():
         "cadences:webhooks",
         "contacts:settings",
         "enrichment:settings",
+        "failure_detail",
     } <= admin_only

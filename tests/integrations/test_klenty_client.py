@@ -19,7 +19,7 @@ from klentyadmin.integrations.errors import (
     ApiValidationError,
 )
 from klentyadmin.integrations.klenty import KlentyClient, ProspectFields
-from klentyadmin.sandbox.team import MANAGER_EMAIL, TEAM_EMAILS
+from sandbox.team import MANAGER_EMAIL, TEAM_EMAILS
 
 pytestmark = pytest.mark.django_db
 

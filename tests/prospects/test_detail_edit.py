@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from klentyadmin.integrations.klenty import KlentyClient
-from prospects.editing import refresh_prospect
+from prospects.editing import known_outcomes, refresh_prospect
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect
 from tests.prospects.test_search import DIEGO, PRIYA, make_prospect
 
@@ -278,6 +278,49 @@ def test_the_edit_form_is_filled_from_the_cache(manager_client, klenty):
     for key in prospect.custom_fields:
         assert f'value="{key}"' in body
     assert 'name="outcome"' in body and "Meeting Booked" in body
+
+
+def outcome_options(response) -> list[str]:
+    return [value for value, _ in response.context["form"].fields["outcome"].choices if value]
+
+
+def test_the_edit_form_offers_the_configured_outcomes_then_the_cached_ones(
+    manager_client, settings, db
+):
+    settings.KLENTY_OUTCOMES = ["Qualified", "Disqualified"]
+    make_prospect(outcome="Champion")
+    make_prospect(outcome="champion")  # Klenty's outcomes are case-sensitive: another one
+    make_prospect(outcome="Qualified")
+    prospect = make_prospect(outcome="")
+
+    response = manager_client.get(reverse("prospects:edit", args=[prospect.pk]))
+
+    assert outcome_options(response) == ["Qualified", "Disqualified", "Champion", "champion"]
+    assert "Meeting Booked" not in response.content.decode()  # no sandbox demo outcome
+
+
+def test_the_outcomes_already_cached_take_one_query(settings, db, django_assert_num_queries):
+    settings.KLENTY_OUTCOMES = []
+    make_prospect(outcome="Won")
+    make_prospect(outcome="Won")
+    make_prospect(outcome="Lost")
+
+    with django_assert_num_queries(1):
+        assert known_outcomes() == ["Lost", "Won"]
+
+
+def test_with_no_outcome_known_the_outcome_is_typed_and_sent_as_typed(
+    manager_client, klenty, settings
+):
+    settings.KLENTY_OUTCOMES = []
+    prospect = Prospect.objects.create(email=sandbox_email(klenty, PRIYA), owner_email=PRIYA)
+    url = reverse("prospects:edit", args=[prospect.pk])
+
+    assert '<input type="text" name="outcome"' in manager_client.get(url).content.decode()
+    response = manager_client.post(url, {"outcome": "Meeting Booked"})
+
+    assert response.status_code == 302
+    assert klenty.prospect(prospect.email)["outcome"] == "Meeting Booked"
 
 
 def test_an_edit_is_written_to_klenty_then_to_the_cache(manager_client, klenty):

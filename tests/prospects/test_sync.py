@@ -444,3 +444,16 @@ def test_an_htmx_start_answers_with_a_client_redirect(manager_client, monkeypatc
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("prospects:sync_status")
     assert queued == ["incremental"]
+
+
+def test_an_unexpected_error_is_recorded_in_words_not_as_a_python_repr(klenty, monkeypatch):
+    def breaks(self, list_name, page=1, limit=1000):
+        raise KeyError("listName")
+
+    monkeypatch.setattr(KlentyClient, "get_prospects_in_list", breaks)
+    with pytest.raises(KeyError):
+        full_sync()
+
+    errors = SyncRun.objects.get().errors
+    assert "Internal error: a value it needed ('listName') was missing" in errors
+    assert "KeyError(" not in errors

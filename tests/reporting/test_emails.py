@@ -240,6 +240,24 @@ def test_the_unsubscribe_link_works_without_signing_in(client, manager_user, db)
         assert emails.send_due() == 0
 
 
+def test_deleting_a_subscription_asks_first_and_a_plain_post_deletes_nothing(
+    manager_client, manager_user
+):
+    subscription = subscribe(manager_user)
+    url = reverse("reporting:delete_email", args=[subscription.pk])
+
+    asked = manager_client.post(url)
+
+    assert asked.status_code == 200
+    assert "Delete the email engagement report email?" in asked.content.decode()
+    assert ReportSubscription.objects.filter(pk=subscription.pk).exists()
+
+    done = manager_client.post(url, {"confirmed": "yes"}, follow=True)
+
+    assert not ReportSubscription.objects.filter(pk=subscription.pk).exists()
+    assert "The subscription is deleted." in done.content.decode()
+
+
 def test_users_cannot_touch_other_users_subscriptions(rep_client, manager_user, db):
     subscription = subscribe(manager_user)
 
@@ -247,7 +265,9 @@ def test_users_cannot_touch_other_users_subscriptions(rep_client, manager_user, 
         rep_client.post(reverse("reporting:test_email", args=[subscription.pk])).status_code == 404
     )
     assert (
-        rep_client.post(reverse("reporting:delete_email", args=[subscription.pk])).status_code
+        rep_client.post(
+            reverse("reporting:delete_email", args=[subscription.pk]), {"confirmed": "yes"}
+        ).status_code
         == 404
     )
 

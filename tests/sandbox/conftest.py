@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
-from klentyadmin.sandbox.team import TEAM_EMAILS
+from sandbox.team import TEAM_EMAILS
 
 MANAGER, REP = TEAM_EMAILS[0], TEAM_EMAILS[1]
 

@@ -24,7 +24,7 @@ def test_company_cadences_are_the_whole_team_s(klenty):
 
 
 def test_user_cadences_are_the_ones_that_member_owns(klenty):
-    from klentyadmin.sandbox.team import TEAM_EMAILS
+    from sandbox.team import TEAM_EMAILS
 
     mine = [klenty.get("/cadences", username=member).json() for member in TEAM_EMAILS]
     assert all(mine)

@@ -8,7 +8,7 @@ from collections import Counter
 
 import pytest
 
-from klentyadmin.sandbox.klenty_data import (
+from sandbox.klenty_data import (
     BOUNCED,
     COMPLETED,
     NOT_CONTACTED,
@@ -16,8 +16,8 @@ from klentyadmin.sandbox.klenty_data import (
     UNSUBSCRIBED,
     KlentyState,
 )
-from klentyadmin.sandbox.klenty_seed import DISPOSITIONS, build_state
-from klentyadmin.sandbox.team import TEAM_EMAILS
+from sandbox.klenty_seed import DISPOSITIONS, build_state
+from sandbox.team import TEAM_EMAILS
 
 NOW = 1_760_000_000.0
 

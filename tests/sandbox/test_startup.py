@@ -29,8 +29,8 @@ def start(*command: str) -> tuple[subprocess.Popen[str], str]:
 @pytest.mark.parametrize(
     ("command", "stop"),
     [
-        (("-m", "klentyadmin.sandbox", "--port", "0", "--prospects", "50"), signal.SIGTERM),
-        (("-m", "klentyadmin.sandbox", "--port", "0", "--prospects", "50"), signal.SIGINT),
+        (("-m", "sandbox", "--port", "0", "--prospects", "50"), signal.SIGTERM),
+        (("-m", "sandbox", "--port", "0", "--prospects", "50"), signal.SIGINT),
         (("manage.py", "sandbox", "--port", "0", "--prospects", "50"), signal.SIGTERM),
     ],
 )
@@ -49,7 +49,7 @@ def test_it_prints_its_url_serves_and_exits_cleanly_on_a_signal(command, stop):
 
 def test_options_set_the_key_and_the_rate_limit():
     process, url = start(
-        "-m", "klentyadmin.sandbox", "--port", "0", "--prospects", "10",
+        "-m", "sandbox", "--port", "0", "--prospects", "10",
         "--klenty-key", "other-key", "--rate-limit", "1",
     )  # fmt: skip
     try:
@@ -64,7 +64,7 @@ def test_options_set_the_key_and_the_rate_limit():
 
 def test_a_hundred_thousand_prospects_seed_in_seconds_and_page_fast():
     started = time.monotonic()
-    process, url = start("-m", "klentyadmin.sandbox", "--port", "0", "--prospects", "100000")
+    process, url = start("-m", "sandbox", "--port", "0", "--prospects", "100000")
     try:
         assert time.monotonic() - started < 25  # ~4 s on a quiet machine
         lists = f"{url}/klenty/apis/v1/user/morgan.hale%40northwind.example/prospects"

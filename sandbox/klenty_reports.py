@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from klentyadmin.sandbox.klenty_data import (
+from sandbox.klenty_data import (
     COMPLETED,
     IN_CADENCE,
     Cadence,
     Event,
     KlentyState,
     Membership,
+    Step,
 )
 
 CALLS_PER_PAGE = 200
@@ -111,40 +112,56 @@ def step_wise(state: KlentyState, cadence: Cadence, start: float, end: float) ->
         for event in events:
             if event.cadence_id != cid or not start <= event.ts < end or event.step not in steps:
                 continue
-            kind, number = event.kind, event.step
-            if kind in ("task", "call", "call_done"):
-                work[number][kind] += 1
-            elif kind in ("sent", "open", "click", "reply"):
-                keys = [kind, event.detail] if kind == "reply" else [kind]
-                for counts in (steps[number], options.get((number, event.option))):
-                    for key in keys:
-                        if counts is not None and key in counts:
-                            counts[key] += 1
-            if kind in ("sent", "task", "call") and number not in counted:
-                counted.add(number)
-                if membership.step > number or membership.status == COMPLETED:
-                    completed[number] += 1
-    result = []
-    for step in cadence.steps:
-        number = step.number
-        row: dict[str, Any] = {"stepNumber": number, "stepType": step.type}
-        row.update(_mail_metrics(steps[number]))
-        row["completed"] = completed[number]
-        row["taskCount"] = work[number]["task"]
-        row["callCount"] = work[number]["call"]
-        row["completedCalls"] = percent(work[number]["call_done"], work[number]["call"])
-        row["options"] = [
-            {
-                "option": option.number,
-                **_mail_metrics(options[(number, option.number)]),
-                "templateName": option.template_name,
-                "subject": option.subject,
-                "snippet": option.snippet,
-            }
-            for option in step.options
-        ]
-        result.append(row)
-    return result
+            _count_step_event(event, steps, options, work)
+            if event.kind in ("sent", "task", "call") and event.step not in counted:
+                counted.add(event.step)
+                if membership.step > event.step or membership.status == COMPLETED:
+                    completed[event.step] += 1
+    return [_step_row(step, steps, options, work, completed) for step in cadence.steps]
+
+
+def _count_step_event(
+    event: Event,
+    steps: dict[int, dict[str, int]],
+    options: dict[tuple[int, int], dict[str, int]],
+    work: dict[int, dict[str, int]],
+) -> None:
+    kind, number = event.kind, event.step
+    if kind in ("task", "call", "call_done"):
+        work[number][kind] += 1
+    elif kind in ("sent", "open", "click", "reply"):
+        keys = [kind, event.detail] if kind == "reply" else [kind]
+        for counts in (steps[number], options.get((number, event.option))):
+            for key in keys:
+                if counts is not None and key in counts:
+                    counts[key] += 1
+
+
+def _step_row(
+    step: Step,
+    steps: dict[int, dict[str, int]],
+    options: dict[tuple[int, int], dict[str, int]],
+    work: dict[int, dict[str, int]],
+    completed: dict[int, int],
+) -> dict[str, Any]:
+    number = step.number
+    row: dict[str, Any] = {"stepNumber": number, "stepType": step.type}
+    row.update(_mail_metrics(steps[number]))
+    row["completed"] = completed[number]
+    row["taskCount"] = work[number]["task"]
+    row["callCount"] = work[number]["call"]
+    row["completedCalls"] = percent(work[number]["call_done"], work[number]["call"])
+    row["options"] = [
+        {
+            "option": option.number,
+            **_mail_metrics(options[(number, option.number)]),
+            "templateName": option.template_name,
+            "subject": option.subject,
+            "snippet": option.snippet,
+        }
+        for option in step.options
+    ]
+    return row
 
 
 def calls_page(

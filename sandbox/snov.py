@@ -25,7 +25,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from klentyadmin.sandbox.server import (
+from sandbox.server import (
     ApiError,
     RateLimiter,
     Request,
@@ -34,7 +34,7 @@ from klentyadmin.sandbox.server import (
     SandboxApp,
     Service,
 )
-from klentyadmin.sandbox.snov_seed import (
+from sandbox.snov_seed import (
     Company,
     seed_campaigns,
     seed_companies,

@@ -10,11 +10,11 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from klentyadmin.sandbox.klenty_data import ACTIVITY_EVENTS, Prospect, iso
-from klentyadmin.sandbox.server import ApiError, Request, Route, log
+from sandbox.klenty_data import ACTIVITY_EVENTS, Prospect, iso
+from sandbox.server import ApiError, Request, Route, log
 
 if TYPE_CHECKING:
-    from klentyadmin.sandbox.klenty import KlentyService
+    from sandbox.klenty import KlentyService
 
 
 class KlentyControl:

@@ -39,8 +39,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from klentyadmin.sandbox.klenty_seed import COMPANY_STEMS, FIRST_NAMES, LAST_NAMES, ROLES
-from klentyadmin.sandbox.server import ApiError, Request, Route, Router, SandboxApp, Service
+from sandbox.klenty_seed import COMPANY_STEMS, FIRST_NAMES, LAST_NAMES, ROLES
+from sandbox.server import ApiError, Request, Route, Router, SandboxApp, Service
 
 API = "/api/connect"
 SEED_CONTACTS = 300
@@ -345,14 +345,8 @@ class CrmService(Service):
         body = request.json(default=None)
         if not isinstance(body, dict):
             raise bad("Invalid request data")
-        values = _blank()
-        for key in TEXT_FIELDS:
-            value = body.get(key)
-            if value is None:
-                continue
-            if not isinstance(value, str) or len(value) > MAX_TEXT:
-                raise bad("Invalid request data")
-            values[key] = value.strip()
+        # Checked in this order, so a body with several faults gets the first one's answer.
+        values = self._contact_values(body)
         phones = self._phone_numbers(body.get("phoneNumbers"))
         if not values["email"] and not values["firstName"]:
             raise bad("At least email or firstName is required")
@@ -360,16 +354,7 @@ class CrmService(Service):
             if not EMAIL_RE.match(values["email"]) or ".." in values["email"]:
                 raise bad("Invalid email")
             values["email"] = values["email"].lower()
-        status = body.get("leadStatus")
-        if status is not None:
-            if isinstance(status, bool) or not isinstance(status, int | str):
-                raise bad("Invalid lead status")
-            try:
-                status = int(status)
-            except ValueError:
-                raise bad("Invalid lead status") from None
-            if status not in self.state.lead_statuses:
-                raise bad("Invalid lead status")
+        status = self._lead_status(body.get("leadStatus"))
         contact = self.state.add(
             CrmContact(
                 id=0,
@@ -388,6 +373,33 @@ class CrmService(Service):
             answer["phoneNumbers"] = phones
         answer["createdAt"] = iso(contact.created)
         return answer
+
+    @staticmethod
+    def _contact_values(body: dict[str, Any]) -> dict[str, str]:
+        """The text fields given, stripped; blank for those left out."""
+        values = _blank()
+        for key in TEXT_FIELDS:
+            value = body.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, str) or len(value) > MAX_TEXT:
+                raise bad("Invalid request data")
+            values[key] = value.strip()
+        return values
+
+    def _lead_status(self, status: Any) -> int | None:
+        """A known lead status id, given as a number or as its digits; None if not given."""
+        if status is None:
+            return None
+        if isinstance(status, bool) or not isinstance(status, int | str):
+            raise bad("Invalid lead status")
+        try:
+            status = int(status)
+        except ValueError:
+            raise bad("Invalid lead status") from None
+        if status not in self.state.lead_statuses:
+            raise bad("Invalid lead status")
+        return status
 
     @staticmethod
     def _phone_numbers(value: Any) -> list[str]:

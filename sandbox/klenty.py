@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
-from klentyadmin.sandbox.klenty_control import ActivitySimulator, KlentyControl
-from klentyadmin.sandbox.klenty_data import (
+from sandbox.klenty_control import ActivitySimulator, KlentyControl
+from sandbox.klenty_data import (
     ACTIVE,
     ACTIVITY_EVENTS,
     BOUNCED,
@@ -48,7 +48,7 @@ from klentyadmin.sandbox.klenty_data import (
     Webhook,
     iso,
 )
-from klentyadmin.sandbox.klenty_input import (
+from sandbox.klenty_input import (
     bad,
     bad_date,
     custom_fields,
@@ -59,9 +59,9 @@ from klentyadmin.sandbox.klenty_input import (
     text,
     valid_email,
 )
-from klentyadmin.sandbox.klenty_reports import calls_page, email_engagements, step_wise
-from klentyadmin.sandbox.klenty_seed import DAY, build_state
-from klentyadmin.sandbox.server import ApiError, Request, Route, Router, SandboxApp, Service
+from sandbox.klenty_reports import calls_page, email_engagements, step_wise
+from sandbox.klenty_seed import DAY, build_state
+from sandbox.server import ApiError, Request, Route, Router, SandboxApp, Service
 
 MAX_BULK = 100
 MAX_PAGE = 1000

@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-log = logging.getLogger("klentyadmin.sandbox")
+log = logging.getLogger("sandbox")
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 REQUEST_LOG_SIZE = 10_000

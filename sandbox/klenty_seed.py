@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
-from klentyadmin.sandbox.klenty_data import (
+from sandbox.klenty_data import (
     BOUNCED,
     COMPLETED,
     DO_NOT_CONTACT,
@@ -34,7 +37,7 @@ from klentyadmin.sandbox.klenty_data import (
     Step,
     iso,
 )
-from klentyadmin.sandbox.team import TEAM_EMAILS
+from sandbox.team import TEAM_EMAILS
 
 HOUR = 3600.0
 DAY = 86400.0
@@ -340,82 +343,124 @@ def _live_through_cadence(prospect: Prospect, cadence: Cadence, rand, now: float
     """Add the prospect to the cadence and play its steps up to `now`."""
     start = max(prospect.created, now - 90 * DAY)
     added = start + (now - start) * rand() ** 0.35  # most added in recent weeks
-    cid = cadence.id
-    events = prospect.events
-    membership = Membership(cid, IN_CADENCE, added)
-    prospect.memberships[cid] = membership
-    status, last = IN_CADENCE, added
-    t = added + rand() * 6 * HOUR
-    for step in cadence.steps:
-        if step.number > 1:
-            t += step.day * DAY + (rand() - 0.5) * 4 * HOUR
-        if t > now:
-            break
-        membership.step, last = step.number, t
-        number = step.number
-        if step.type == "task" or step.type == "call":
-            events.append(Event(t, step.type, cid, number))
-            done = t + (1 + rand() * 23) * HOUR
-            if done <= now and rand() < (0.8 if step.type == "task" else 0.65):
-                events.append(Event(done, step.type + "_done", cid, number))
-            continue
+    membership = Membership(cadence.id, IN_CADENCE, added)
+    prospect.memberships[cadence.id] = membership
+    run = _CadenceRun(prospect, membership, cadence.id, rand, now, last=added)
+    status = run.play(cadence)
+    prospect.events.sort()
+    run.settle(status)
+
+
+@dataclass
+class _CadenceRun:
+    """One prospect's way through one cadence. The order of the `rand()` calls is the
+    seed's: changing it changes every seeded account."""
+
+    prospect: Prospect
+    membership: Membership
+    cid: str
+    rand: Callable[[], float]
+    now: float
+    last: float  # the time of the prospect's latest event in the cadence
+
+    def event(self, t: float, kind: str, number: int, *rest: Any) -> None:
+        self.prospect.events.append(Event(t, kind, self.cid, number, *rest))
+
+    def play(self, cadence: Cadence) -> str:
+        """Plays the steps due by `now`; the prospect's status after them."""
+        rand, now = self.rand, self.now
+        t = self.last + rand() * 6 * HOUR
+        for step in cadence.steps:
+            if step.number > 1:
+                t += step.day * DAY + (rand() - 0.5) * 4 * HOUR
+            if t > now:
+                return IN_CADENCE
+            self.membership.step, self.last = step.number, t
+            if step.type == "task" or step.type == "call":
+                self.work_step(step, t)
+                continue
+            ended = self.mail_step(step, t)
+            if ended:
+                return ended
+        finished = t + DAY
+        if finished > now:
+            return IN_CADENCE
+        self.last = finished
+        self.event(finished, "completed", cadence.steps[-1].number)
+        return COMPLETED
+
+    def work_step(self, step: Step, t: float) -> None:
+        self.event(t, step.type, step.number)
+        done = t + (1 + self.rand() * 23) * HOUR
+        if done <= self.now and self.rand() < (0.8 if step.type == "task" else 0.65):
+            self.event(done, step.type + "_done", step.number)
+
+    def mail_step(self, step: Step, t: float) -> str | None:
+        """Sends the step's mail and plays what the prospect does with it; the status
+        that ends the cadence for them (a bounce, a reply, an unsubscribe), or None."""
+        rand, number = self.rand, step.number
         option = 2 if len(step.options) > 1 and rand() < 0.5 else 1
-        events.append(Event(t, "sent", cid, number, option))
+        self.event(t, "sent", number, option)
         if number == 1 and rand() < BOUNCE_RATE:
-            last = t + 60
-            events.append(Event(last, "bounce", cid, number, option))
-            status = BOUNCED
-            break
+            self.last = t + 60
+            self.event(self.last, "bounce", number, option)
+            return BOUNCED
+        opened = self.open_and_click(t, number, option)
+        if rand() < REPLY_RATE:
+            replied = t + (0.5 + rand() * 48) * HOUR
+            if replied <= self.now:
+                self.reply(replied, opened, number, option)
+                return REPLIED
+        if rand() < UNSUBSCRIBE_RATE:
+            unsubscribed = t + (1 + rand() * 24) * HOUR
+            if unsubscribed <= self.now:
+                self.last = unsubscribed
+                self.event(unsubscribed, "unsubscribe", number, option)
+                return UNSUBSCRIBED
+        return None
+
+    def open_and_click(self, t: float, number: int, option: int) -> float:
+        """When the mail was opened (0.0 if not, or not yet)."""
+        rand = self.rand
         opened = 0.0
         if rand() < OPEN_RATE:
             opened = t + (0.1 + rand() * 36) * HOUR
-            if opened <= now:
-                events.append(Event(opened, "open", cid, number, option))
-                last = max(last, opened)
+            if opened <= self.now:
+                self.event(opened, "open", number, option)
+                self.last = max(self.last, opened)
                 if rand() < CLICK_RATE:
-                    last = opened + 10 + rand() * 600
-                    events.append(Event(last, "click", cid, number, option))
-        if rand() < REPLY_RATE:
-            replied = t + (0.5 + rand() * 48) * HOUR
-            if replied <= now:
-                if not opened or opened > replied:
-                    events.append(Event(replied - 60, "open", cid, number, option))
-                roll = rand()
-                sentiment = "positive" if roll < 0.45 else "negative" if roll < 0.75 else "neutral"
-                events.append(Event(replied, "reply", cid, number, option, sentiment))
-                membership.replied, last, status = True, replied, REPLIED
-                if sentiment == "positive":
-                    prospect.outcome = ("Interested", "Meeting Booked", "Won")[int(rand() * 3)]
-                elif sentiment == "negative":
-                    prospect.outcome = ("Not Interested", "Bad Timing", "Lost")[int(rand() * 3)]
-                break
-        if rand() < UNSUBSCRIBE_RATE:
-            unsubscribed = t + (1 + rand() * 24) * HOUR
-            if unsubscribed <= now:
-                last = unsubscribed
-                events.append(Event(last, "unsubscribe", cid, number, option))
-                status = UNSUBSCRIBED
-                break
-    else:
-        finished = t + DAY
-        if finished <= now:
-            last = finished
-            events.append(Event(last, "completed", cid, cadence.steps[-1].number))
-            status = COMPLETED
-    events.sort()
-    if status == IN_CADENCE:
-        roll = rand()
-        if roll < 0.12:
-            status = membership.status = PAUSED
-        elif roll < 0.2:
-            status, membership.status = MANUALLY_STOPPED, STOPPED
-            last = membership.ended = last + (now - last) * rand()
-    elif status == COMPLETED:
-        membership.status, membership.ended = COMPLETED, last
-    else:
-        membership.status, membership.ended = STOPPED, last
-    prospect.status = status
-    prospect.updated = max(prospect.updated, last)
+                    self.last = opened + 10 + rand() * 600
+                    self.event(self.last, "click", number, option)
+        return opened
+
+    def reply(self, replied: float, opened: float, number: int, option: int) -> None:
+        if not opened or opened > replied:
+            self.event(replied - 60, "open", number, option)
+        roll = self.rand()
+        sentiment = "positive" if roll < 0.45 else "negative" if roll < 0.75 else "neutral"
+        self.event(replied, "reply", number, option, sentiment)
+        self.membership.replied, self.last = True, replied
+        if sentiment == "positive":
+            self.prospect.outcome = ("Interested", "Meeting Booked", "Won")[int(self.rand() * 3)]
+        elif sentiment == "negative":
+            self.prospect.outcome = ("Not Interested", "Bad Timing", "Lost")[int(self.rand() * 3)]
+
+    def settle(self, status: str) -> None:
+        """The membership's and the prospect's status once the steps are played."""
+        membership, last = self.membership, self.last
+        if status == IN_CADENCE:
+            roll = self.rand()
+            if roll < 0.12:
+                status = membership.status = PAUSED
+            elif roll < 0.2:
+                status, membership.status = MANUALLY_STOPPED, STOPPED
+                last = membership.ended = last + (self.now - last) * self.rand()
+        elif status == COMPLETED:
+            membership.status, membership.ended = COMPLETED, last
+        else:
+            membership.status, membership.ended = STOPPED, last
+        self.prospect.status = status
+        self.prospect.updated = max(self.prospect.updated, last)
 
 
 def _seed_calls(state: KlentyState, rng: random.Random, now: float) -> None:

@@ -1,4 +1,4 @@
-"""Start the sandbox: `python -m klentyadmin.sandbox` or `python manage.py sandbox`.
+"""Start the sandbox: `python -m sandbox` or `python manage.py sandbox`.
 
 Prints exactly one line, `Sandbox listening on http://HOST:PORT`, then serves
 until SIGTERM or SIGINT. Tests read that line to learn the port of `--port 0`.
@@ -13,22 +13,10 @@ import sys
 import threading
 from typing import Any
 
-from klentyadmin.sandbox.crm import CrmService
-from klentyadmin.sandbox.klenty import KlentyService
-from klentyadmin.sandbox.server import SandboxApp, SandboxHTTPServer
-from klentyadmin.sandbox.snov import SnovService
-
-OPTION_NAMES = (
-    "host",
-    "port",
-    "seed",
-    "prospects",
-    "rate_limit",
-    "klenty_key",
-    "snov_client_id",
-    "snov_client_secret",
-    "crm_key",
-)
+from sandbox.crm import CrmService
+from sandbox.klenty import KlentyService
+from sandbox.server import SandboxApp, SandboxHTTPServer
+from sandbox.snov import SnovService
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -71,9 +59,10 @@ def serve(
     )
     app.mount(CrmService(app, seed=seed, key=crm_key))
     server = SandboxHTTPServer((host, port), app)
-    print(f"Sandbox listening on http://{host}:{server.server_port}", flush=True)
+    # The handler goes in before the line: whoever reads the line may stop us at once.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
+    print(f"Sandbox listening on http://{host}:{server.server_port}", flush=True)
     try:
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
@@ -89,7 +78,6 @@ def _interrupt(signum: int, frame: Any) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m klentyadmin.sandbox", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m sandbox", description=__doc__)
     add_arguments(parser)
-    options = vars(parser.parse_args(argv))
-    return serve(**{name: options[name] for name in OPTION_NAMES})
+    return serve(**vars(parser.parse_args(argv)))

@@ -1,5 +1,0 @@
-import sys
-
-from klentyadmin.sandbox.cli import main
-
-sys.exit(main())
