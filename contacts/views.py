@@ -15,13 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseStopPolling
 
 from contacts import services
-from contacts.forms import (
-    ContactSelectionForm,
-    CrmConnectionForm,
-    ImportForm,
-    ProspectSelectionForm,
-    PushForm,
-)
+from contacts.forms import ContactSelectionForm, CrmConnectionForm, ImportForm, PushForm
 from contacts.models import Transfer
 from klentyadmin.accounts.roles import admin_required, any_role
 from klentyadmin.core import once
@@ -36,7 +30,8 @@ from klentyadmin.integrations.crm.target import crm_target
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty.target import klenty_target
 from prospects.models import Prospect
-from prospects.search import InvalidSelection, matching_prospects, selected_prospects
+from prospects.search import ProspectSearch
+from prospects.selection import InvalidSelection, Selection, resolve_selection
 
 PAGE_SIZE = 50
 
@@ -162,7 +157,7 @@ def _back_to_contacts(request):
 @any_role
 def push_choose(request):
     """Pick cached Klenty prospects to push (the prospects search's `q` and filters)."""
-    prospects = matching_prospects(request.user, request.GET)
+    prospects = ProspectSearch.from_params(request.GET).queryset(request.user)
     page = Paginator(prospects.select_related("prospect_list"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -173,7 +168,7 @@ def push_choose(request):
     return render(request, template, context)
 
 
-def _render_push(request, form: PushForm, selection: dict, count: int, error: str):
+def _render_push(request, form: PushForm, selection: Selection, count: int, error: str):
     return render(
         request,
         "contacts/push_confirm.html",
@@ -197,22 +192,18 @@ def _lead_statuses(request) -> tuple[list, str]:
 @require_POST
 @any_role
 def push_confirm(request):
-    selection = ProspectSelectionForm(request.POST)
-    if not selection.is_valid():
-        for error in selection.non_field_errors() or ["That selection is not valid."]:
-            messages.error(request, error)
-        return redirect("contacts:push_choose")
     try:
-        count = selected_prospects(request.user, selection.cleaned_data).count()
+        selection = resolve_selection(request.POST, request.user)
     except InvalidSelection as exc:
         messages.error(request, str(exc))
         return redirect("contacts:push_choose")
+    count = selection.prospects.count()
     if count == 0:
         messages.error(request, "None of the chosen prospects are yours to push.")
         return redirect("contacts:push_choose")
     statuses, error = _lead_statuses(request)
     form = PushForm(statuses=statuses, initial={"lead_status": statuses[0].id if statuses else ""})
-    return _render_push(request, form, selection.cleaned_data, count, error)
+    return _render_push(request, form, selection, count, error)
 
 
 @require_POST
@@ -222,21 +213,14 @@ def push_start(request):
         return earlier
     statuses, error = _lead_statuses(request)
     form = PushForm(request.POST, statuses=statuses)
-    if error or not form.is_valid():
-        selection = ProspectSelectionForm(request.POST)
-        if not selection.is_valid():
-            return redirect("contacts:push_choose")
-        try:
-            count = selected_prospects(request.user, selection.cleaned_data).count()
-        except InvalidSelection as exc:
-            messages.error(request, str(exc))
-            return redirect("contacts:push_choose")
-        return _render_push(request, form, selection.cleaned_data, count, error)
     try:
-        prospects = selected_prospects(request.user, form.cleaned_data)
+        selection = resolve_selection(request.POST, request.user)
     except InvalidSelection as exc:
         messages.error(request, str(exc))
         return redirect("contacts:push_choose")
+    prospects = selection.prospects
+    if error or not form.is_valid():
+        return _render_push(request, form, selection, prospects.count(), error)
     if not prospects.exists():
         messages.error(request, "None of the chosen prospects are yours to push.")
         return redirect("contacts:push_choose")

@@ -17,7 +17,7 @@ from klentyadmin.core import once
 from klentyadmin.core.confirm import ask_first
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.snov import CREDIT_COST, SnovClient
-from prospects.search import InvalidSelection, selected_prospects
+from prospects.selection import InvalidSelection, resolve_selection
 
 ACTIVITY = {
     "replies": "campaign_replies",
@@ -180,9 +180,13 @@ def verify_selection(request):
     if not form.is_valid():
         return render(request, "enrichment/verify_selection.html", {"form": form, "count": 0})
     data = form.cleaned_data
-    scope = "all" if data["query"] else "selected"
+    selection = {
+        "scope": "all" if data["query"] else "selected",
+        "query": data["query"],
+        "prospect_ids": data["prospect_ids"],
+    }
     try:
-        prospects = selected_prospects(request.user, {**data, "scope": scope})
+        prospects = resolve_selection(selection, request.user).prospects
     except InvalidSelection as exc:
         form.add_error(None, str(exc))
         return render(request, "enrichment/verify_selection.html", {"form": form, "count": 0})

@@ -17,8 +17,6 @@ own calls only).
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import secrets
 from datetime import datetime, timedelta
@@ -34,6 +32,7 @@ from django.utils import timezone
 from django_q.tasks import async_task
 
 from klentyadmin.core.connections import klenty_target
+from klentyadmin.lib import csv_writer
 from reporting import charts, images
 from reporting.forms import ReportFilters
 from reporting.models import ReportDelivery, ReportSubscription
@@ -167,11 +166,7 @@ def report_filters(subscription: ReportSubscription) -> ReportFilters:
 
 
 def csv_bytes(chart: charts.Chart) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(chart.columns)
-    writer.writerows(chart.rows)
-    return out.getvalue().encode()
+    return csv_writer.csv_bytes([chart.columns, *chart.rows])
 
 
 def build_message(delivery: ReportDelivery) -> tuple[EmailMultiAlternatives, str]:

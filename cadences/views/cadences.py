@@ -18,8 +18,8 @@ from klentyadmin.accounts.roles import any_role, manager_required
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects import bulk
-from prospects.models import BulkAction, Prospect
-from prospects.search import matching_prospects
+from prospects.models import BulkAction
+from prospects.selection import ALL, InvalidSelection, resolve_selection
 
 STEPS_DAYS = 30
 
@@ -85,18 +85,23 @@ def act(request: HttpRequest, pk: int):
         for errors in form.errors.values():
             messages.error(request, errors[0])
         return redirect("cadences:detail", pk=pk)
-    action = form.cleaned_data["action"]
-    params = {"cadence_name": cadence.name} if action == BulkAction.STOP_CADENCE else {}
-    ids = form.cleaned_data["prospect_ids"]
-    if not Prospect.objects.visible_to(request.user).filter(pk__in=ids).exists():
+    try:
+        prospects = resolve_selection(request.POST, request.user).prospects
+    except InvalidSelection as exc:
+        messages.error(request, str(exc))
+        return redirect("cadences:detail", pk=pk)
+    count = prospects.count()
+    if not count:
         messages.error(request, "None of the ticked prospects are yours to act on.")
         return redirect("cadences:detail", pk=pk)
+    action = form.cleaned_data["action"]
+    params = {"cadence_name": cadence.name} if action == BulkAction.STOP_CADENCE else {}
     job = bulk.create_job(
         user=request.user,
         action=action,
         params=params,
-        prospect_ids=ids,
-        description=f"{BulkAction(action).label} “{cadence.name}” for {len(ids)} selected",
+        prospect_ids=prospects.values_list("pk", flat=True),
+        description=f"{BulkAction(action).label} “{cadence.name}” for {count} selected",
     )
     return redirect("prospects:job", pk=job.pk)
 
@@ -112,9 +117,14 @@ def add_search(request: HttpRequest):
         query = search_query(request.GET)
         form = AddSearchForm(initial={"cadence": request.GET.get("target"), "query": query})
     form.fields["cadence"].queryset = overview.visible_cadences(request.user)
-    prospects = matching_prospects(request.user, QueryDict(query))
-    count = prospects.count()
-    if request.method == "POST" and form.is_valid():
+    try:
+        prospects = resolve_selection({"scope": ALL, "query": query}, request.user).prospects
+    except InvalidSelection as exc:
+        # Starting without the filter the search ignored would reach more than was shown.
+        messages.error(request, str(exc))
+        prospects = None
+    count = prospects.count() if prospects is not None else 0
+    if request.method == "POST" and prospects is not None and form.is_valid():
         if count == 0:
             messages.error(request, "No prospects of yours match that search.")
         else:

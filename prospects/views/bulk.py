@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import csv
+from itertools import chain
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseStopPolling
@@ -14,10 +13,11 @@ from klentyadmin.accounts.roles import any_role
 from klentyadmin.core import once
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
+from klentyadmin.lib.csv_writer import csv_download, csv_response
 from prospects import bulk
-from prospects.bulk_forms import ActionParamsForm, SelectionForm
+from prospects.bulk_forms import ActionParamsForm, ActionSelectionForm
 from prospects.models import BulkAction, BulkJob, BulkJobItem
-from prospects.search import InvalidSelection, selected_prospects
+from prospects.selection import InvalidSelection, resolve_selection
 
 NEEDS_CADENCES = {BulkAction.START_CADENCE, BulkAction.STOP_CADENCE}
 
@@ -49,14 +49,14 @@ def render_confirm(request, form: ActionParamsForm, selection: dict, count: int,
     )
 
 
-def chosen_prospects(request, selection: SelectionForm):
+def chosen_prospects(request, selection: ActionSelectionForm):
     """The prospects a posted selection means, or None after saying why there are none."""
     if not selection.is_valid():
         for error in selection.errors.get("__all__", ["That selection is not valid."]):
             messages.error(request, error)
         return None
     try:
-        prospects = selected_prospects(request.user, selection.cleaned_data)
+        prospects = resolve_selection(request.POST, request.user).prospects
     except InvalidSelection as exc:
         messages.error(request, str(exc))
         return None
@@ -69,7 +69,7 @@ def chosen_prospects(request, selection: SelectionForm):
 @require_POST
 @any_role
 def confirm(request):
-    selection = SelectionForm(request.POST)
+    selection = ActionSelectionForm(request.POST)
     prospects = chosen_prospects(request, selection)
     if prospects is None:
         return redirect_to_search(request)
@@ -84,7 +84,7 @@ def confirm(request):
 def start(request):
     if earlier := once.earlier_result(request):
         return earlier
-    selection = SelectionForm(request.POST)
+    selection = ActionSelectionForm(request.POST)
     prospects = chosen_prospects(request, selection)
     if prospects is None:
         return redirect_to_search(request)
@@ -197,23 +197,11 @@ def undo(request, pk: int):
         return redirect("prospects:job", pk=pk)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_GET
 @any_role
+@csv_download
 def results_csv(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    writer = csv.writer(_Echo())
     rows = job.items.order_by("pk").values_list("email", "state", "message").iterator(2000)
-
-    def stream():
-        yield writer.writerow(("email", "outcome", "message"))
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="bulk-job-{job.pk}.csv"'
-    return response
+    header = [("email", "outcome", "message")]
+    return csv_response(f"bulk-job-{job.pk}.csv", chain(header, rows), stream=True)
