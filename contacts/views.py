@@ -1,6 +1,6 @@
 """The CRM pages: contacts search, import into Klenty, push to the CRM, transfers,
 and the CRM's connection settings. Thin: read input, check the role, call one
-function in contacts.services (or the CRM client), render."""
+function in contacts.transfers (or the CRM client), render."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
 
-from contacts import services
+from contacts import transfers as crm_transfers
 from contacts.forms import ContactSelectionForm, CrmConnectionForm, ImportForm, PushForm
 from contacts.models import Transfer
 from klentyadmin.accounts.roles import admin_required, any_role
 from klentyadmin.core import once
+from klentyadmin.core.background.views import poll_response
 from klentyadmin.core.connection_settings import (
     VendorConnection,
     connection_page,
@@ -78,7 +78,7 @@ def _chosen_contacts(request, data: dict) -> list:
 
 
 def _render_import(request, form: ImportForm, selection: dict, contacts: list, error: str = ""):
-    plan = services.plan_import(contacts)
+    plan = crm_transfers.plan_import(contacts)
     return render(
         request,
         "contacts/import_confirm.html",
@@ -87,7 +87,7 @@ def _render_import(request, form: ImportForm, selection: dict, contacts: list, e
             "selection": selection,
             "plan": plan,
             "to_send": sum(1 for row in plan if row.send),
-            "mapping": services.IMPORT_MAPPING,
+            "mapping": crm_transfers.IMPORT_MAPPING,
             "error": error,
         },
     )
@@ -129,7 +129,7 @@ def import_start(request):
         return _render_import(request, form, selection.cleaned_data, [])
     try:
         contacts = _chosen_contacts(request, form.cleaned_data)
-        owner = services.import_owner(request.user, form.cleaned_data["owner"])
+        owner = crm_transfers.import_owner(request.user, form.cleaned_data["owner"])
     except (ApiError, ValueError) as exc:
         return _render_import(request, form, form.cleaned_data, [], str(exc))
     if not contacts:
@@ -138,7 +138,7 @@ def import_start(request):
     return once.send_once(
         request,
         form.cleaned_data[once.FIELD],
-        lambda: services.start_import(
+        lambda: crm_transfers.start_import(
             request.user, contacts, owner=owner, list_name=form.cleaned_data["list_name"]
         ).get_absolute_url(),
     )
@@ -177,7 +177,7 @@ def _render_push(request, form: PushForm, selection: Selection, count: int, erro
             "selection": selection,
             "count": count,
             "error": error,
-            "mapping": services.PUSH_MAPPING,
+            "mapping": crm_transfers.PUSH_MAPPING,
         },
     )
 
@@ -227,7 +227,7 @@ def push_start(request):
     return once.send_once(
         request,
         form.cleaned_data[once.FIELD],
-        lambda: services.start_push(
+        lambda: crm_transfers.start_push(
             request.user,
             prospects.values_list("pk", flat=True),
             form.cleaned_data["lead_status"],
@@ -254,8 +254,8 @@ def transfers(request):
 def _transfer_context(transfer: Transfer) -> dict:
     return {
         "transfer": transfer,
-        "progress": services.progress(transfer),
-        "rows": services.result_rows(transfer),
+        "progress": crm_transfers.progress(transfer),
+        "rows": crm_transfers.result_rows(transfer),
         "retry_form": once.OneTimeKeyForm(),
     }
 
@@ -272,11 +272,9 @@ def transfer(request, pk: int):
 def transfer_progress(request, pk: int):
     transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
     context = _transfer_context(transfer)
-    response = render(request, "contacts/transfer.html#progress", context)
-    if context["progress"].finished:
-        # 286 tells htmx to stop polling; the body carries the final figures.
-        response.status_code = HttpResponseStopPolling.status_code
-    return response
+    return poll_response(
+        request, "contacts/transfer.html#progress", context, finished=context["progress"].finished
+    )
 
 
 @require_POST
@@ -284,7 +282,7 @@ def transfer_progress(request, pk: int):
 def transfer_retry(request, pk: int):
     transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
     return once.retry_failed_once(
-        request, lambda: services.retry_failed(transfer), transfer.get_absolute_url()
+        request, lambda: crm_transfers.retry_failed(transfer), transfer.get_absolute_url()
     )
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from enrichment import services
+from enrichment import services, verification
 from enrichment.forms import (
     EMAIL_RE,
     DomainForm,
@@ -200,7 +200,7 @@ def verifier(request):
         return once.send_once(
             request,
             form.cleaned_data[once.FIELD],
-            lambda: services.create_verification_run(
+            lambda: verification.create_verification_run(
                 user=request.user, emails=form.cleaned_data["emails"]
             ).get_absolute_url(),
         )

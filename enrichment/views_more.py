@@ -7,13 +7,13 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
 
-from enrichment import services
+from enrichment import verification
 from enrichment.forms import AnalyticsForm, RecipientStatusForm, VerifySelectionForm, WebhookForm
-from enrichment.models import SnovEvent, SnovWebhook, VerificationRun
+from enrichment.models import SnovEvent, SnovWebhook, VerificationItem, VerificationRun
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
-from klentyadmin.core import once
+from klentyadmin.core import background, once
+from klentyadmin.core.background.views import poll_response
 from klentyadmin.core.confirm import ask_first
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.snov import CREDIT_COST, SnovClient
@@ -204,7 +204,7 @@ def verify_selection(request):
     return once.send_once(
         request,
         data[once.FIELD],
-        lambda: services.create_verification_run(
+        lambda: verification.create_verification_run(
             user=request.user, prospect_ids=ids, tag=data["tag"], mark_dnc=data["mark_dnc"]
         ).get_absolute_url(),
     )
@@ -217,10 +217,13 @@ def verification_run(request, pk: int):
     if not request.user.is_manager_or_admin:
         runs = runs.filter(created_by=request.user)
     run = get_object_or_404(runs, pk=pk)
-    finished = run.status in (VerificationRun.Status.DONE, VerificationRun.Status.FAILED)
+    context = {
+        "run": run,
+        "progress": background.get("snov_verification").progress(run),
+        "items": run.items.exclude(state__in=[VerificationItem.State.PENDING])[:1000],
+    }
     if request.htmx:
-        response = render(request, "enrichment/verification_run.html#progress", {"run": run})
-        if finished:
-            response.status_code = HttpResponseStopPolling.status_code
-        return response
-    return render(request, "enrichment/verification_run.html", {"run": run, "finished": finished})
+        return poll_response(
+            request, "enrichment/verification_run.html#progress", context, finished=run.finished
+        )
+    return render(request, "enrichment/verification_run.html", context)

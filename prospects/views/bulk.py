@@ -7,10 +7,10 @@ from itertools import chain
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseStopPolling
 
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.core import once
+from klentyadmin.core.background.views import poll_response
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
 from klentyadmin.lib.csv_writer import csv_download, csv_response
@@ -159,11 +159,9 @@ def job(request, pk: int):
 @any_role
 def job_progress(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    response = render(request, "prospects/job.html#progress", job_context(job))
-    if job.finished:
-        # 286 tells htmx to stop polling; the body still carries the final figures.
-        response.status_code = HttpResponseStopPolling.status_code
-    return response
+    return poll_response(
+        request, "prospects/job.html#progress", job_context(job), finished=job.finished
+    )
 
 
 @require_POST

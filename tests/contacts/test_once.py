@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.messages import get_messages
 
-from contacts import services
+from contacts import transfers
 from contacts.models import Transfer
 from klentyadmin.core.once import ALREADY_SENT, MISSING_KEY, new_key
 from sandbox.team import TEAM_EMAILS
@@ -80,7 +80,7 @@ def test_two_pushes_of_one_key_at_the_same_moment_make_one_transfer(
 
     responses = overlapping(
         monkeypatch,
-        services,
+        transfers,
         "start_push",
         lambda: tab.post("/contacts/push/start/", data),
         lambda: other_tab.post("/contacts/push/start/", data),
