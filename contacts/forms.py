@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from klentyadmin.core.connection_settings import ConnectionForm
+from klentyadmin.core.once import OneTimeKeyForm
 from prospects.selection import SelectionForm
 
 SCOPES = [("selected", "selected"), ("all", "all")]
@@ -30,7 +31,7 @@ class ContactSelectionForm(forms.Form):
         return cleaned
 
 
-class ImportForm(ContactSelectionForm):
+class ImportForm(OneTimeKeyForm, ContactSelectionForm):
     list_name = forms.CharField(
         required=False,
         max_length=255,
@@ -52,7 +53,7 @@ class ImportForm(ContactSelectionForm):
         return name
 
 
-class PushForm(SelectionForm):
+class PushForm(OneTimeKeyForm, SelectionForm):
     """Klenty prospects chosen on a search (resolved by prospects.selection), and the
     lead status they get in the CRM."""
 

@@ -10,6 +10,7 @@ not send, with the reason (already in Klenty, no email).
 from __future__ import annotations
 
 from django.db import models
+from django.urls import reverse
 
 from klentyadmin.core.background.models import BackgroundItem, BackgroundRun
 from klentyadmin.integrations.crm import LeadStatus
@@ -49,6 +50,9 @@ class Transfer(BackgroundRun):
 
     def __str__(self) -> str:
         return f"{self.get_direction_display()} × {self.total}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("contacts:transfer", args=[self.pk])
 
     @property
     def lead_status_badge(self) -> LeadStatus | None:

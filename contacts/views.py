@@ -17,6 +17,7 @@ from contacts import transfers as crm_transfers
 from contacts.forms import ContactSelectionForm, CrmConnectionForm, ImportForm, PushForm
 from contacts.models import Transfer
 from klentyadmin.accounts.roles import admin_required, any_role
+from klentyadmin.core import once
 from klentyadmin.core.background.views import poll_response
 from klentyadmin.core.connection_settings import (
     VendorConnection,
@@ -118,6 +119,8 @@ def import_confirm(request):
 @require_POST
 @any_role
 def import_start(request):
+    if earlier := once.earlier_result(request):
+        return earlier
     form = ImportForm(request.POST, team=_team())
     if not form.is_valid():
         selection = ContactSelectionForm(request.POST)
@@ -132,10 +135,13 @@ def import_start(request):
     if not contacts:
         messages.error(request, "None of the chosen contacts are in the CRM any more.")
         return _back_to_contacts(request)
-    transfer = crm_transfers.start_import(
-        request.user, contacts, owner=owner, list_name=form.cleaned_data["list_name"]
+    return once.send_once(
+        request,
+        form.cleaned_data[once.FIELD],
+        lambda: crm_transfers.start_import(
+            request.user, contacts, owner=owner, list_name=form.cleaned_data["list_name"]
+        ).get_absolute_url(),
     )
-    return redirect("contacts:transfer", pk=transfer.pk)
 
 
 def _back_to_contacts(request):
@@ -203,6 +209,8 @@ def push_confirm(request):
 @require_POST
 @any_role
 def push_start(request):
+    if earlier := once.earlier_result(request):
+        return earlier
     statuses, error = _lead_statuses(request)
     form = PushForm(request.POST, statuses=statuses)
     try:
@@ -216,12 +224,15 @@ def push_start(request):
     if not prospects.exists():
         messages.error(request, "None of the chosen prospects are yours to push.")
         return redirect("contacts:push_choose")
-    transfer = crm_transfers.start_push(
-        request.user,
-        prospects.values_list("pk", flat=True),
-        form.cleaned_data["lead_status"],
+    return once.send_once(
+        request,
+        form.cleaned_data[once.FIELD],
+        lambda: crm_transfers.start_push(
+            request.user,
+            prospects.values_list("pk", flat=True),
+            form.cleaned_data["lead_status"],
+        ).get_absolute_url(),
     )
-    return redirect("contacts:transfer", pk=transfer.pk)
 
 
 # -- transfers ------------------------------------------------------------------
@@ -245,6 +256,7 @@ def _transfer_context(transfer: Transfer) -> dict:
         "transfer": transfer,
         "progress": crm_transfers.progress(transfer),
         "rows": crm_transfers.result_rows(transfer),
+        "retry_form": once.OneTimeKeyForm(),
     }
 
 
@@ -269,9 +281,9 @@ def transfer_progress(request, pk: int):
 @any_role
 def transfer_retry(request, pk: int):
     transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
-    count = crm_transfers.retry_failed(transfer)
-    messages.success(request, f"{count} failed item{'s' if count != 1 else ''} queued again.")
-    return redirect("contacts:transfer", pk=pk)
+    return once.retry_failed_once(
+        request, lambda: crm_transfers.retry_failed(transfer), transfer.get_absolute_url()
+    )
 
 
 # -- settings (Admins) ----------------------------------------------------------

@@ -7,6 +7,7 @@ from django import forms
 
 from klentyadmin.core.connection_settings import ConnectionForm
 from klentyadmin.core.models import Connection
+from klentyadmin.core.once import OneTimeKeyForm
 from klentyadmin.integrations.snov.client import forget_tokens
 from prospects.forms import is_row_id
 
@@ -42,7 +43,7 @@ class FinderForm(forms.Form):
         return clean_domain_value(self.cleaned_data["domain"])
 
 
-class VerifierForm(forms.Form):
+class VerifierForm(OneTimeKeyForm):
     emails = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 8}), help_text="One a line, up to 500."
     )
@@ -58,7 +59,7 @@ class VerifierForm(forms.Form):
         return emails
 
 
-class SendForm(forms.Form):
+class SendForm(OneTimeKeyForm):
     list_name = forms.CharField(max_length=255)
     cadence_name = forms.CharField(max_length=255, required=False)
     company = forms.CharField(max_length=255, required=False)
@@ -105,7 +106,7 @@ class SnovConnectionForm(ConnectionForm):
         forget_tokens()
 
 
-class VerifySelectionForm(forms.Form):
+class VerifySelectionForm(OneTimeKeyForm):
     prospect_ids = forms.CharField(required=False)  # comma-separated, from the search page
     query = forms.CharField(required=False)  # or "all N matching": the search's querystring
     tag = forms.CharField(max_length=100, initial="invalid-email")

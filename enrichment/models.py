@@ -7,6 +7,7 @@ import secrets
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 from klentyadmin.core.background.models import BackgroundItem, BackgroundRun
 
@@ -82,6 +83,9 @@ class VerificationRun(BackgroundRun):
 
     def __str__(self) -> str:
         return f"Verification of {self.total} prospects"
+
+    def get_absolute_url(self) -> str:
+        return reverse("enrichment:verification_run", args=[self.pk])
 
 
 class VerificationItem(BackgroundItem):

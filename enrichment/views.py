@@ -6,11 +6,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.template.defaultfilters import pluralize
-from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseClientRedirect
 
 from enrichment import services, verification
 from enrichment.forms import (
@@ -23,6 +21,7 @@ from enrichment.forms import (
 )
 from enrichment.services import Row
 from klentyadmin.accounts.roles import admin_required, any_role
+from klentyadmin.core import once
 from klentyadmin.core.connection_settings import (
     VendorConnection,
     connection_page,
@@ -149,20 +148,26 @@ def _klenty_choices(user) -> dict:
 @require_POST
 @any_role
 def send(request):
+    if earlier := once.earlier_result(request):
+        return earlier
     form = SendForm(request.POST)
     rows = _rows(request)
     error = _not_emails(rows) if rows else "Tick at least one email."
     if not error and not form.is_valid():
-        error = "Choose a Klenty list."
+        error = " ".join(form.non_field_errors()) or "Choose a Klenty list."
     if error:
         return render(request, f"{PAGE}#send_error", {"error": error})
-    push = services.send_to_klenty(user=request.user, rows=rows, **form.cleaned_data)
-    note = f"Sending {push.import_job.total} prospects to Klenty"
-    if push.skipped:
-        note += f"; {push.skipped} already in Klenty were skipped"
-    messages.success(request, note + ".")
-    url = reverse("prospects:job", args=[push.import_job_id])
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    choices = {k: v for k, v in form.cleaned_data.items() if k != once.FIELD}
+
+    def start() -> str:
+        push = services.send_to_klenty(user=request.user, rows=rows, **choices)
+        note = f"Sending {push.import_job.total} prospects to Klenty"
+        if push.skipped:
+            note += f"; {push.skipped} already in Klenty were skipped"
+        messages.success(request, note + ".")
+        return push.import_job.get_absolute_url()
+
+    return once.send_once(request, form.cleaned_data[once.FIELD], start)
 
 
 @require_http_methods(["GET", "POST"])
@@ -188,13 +193,17 @@ def finder(request):
 @any_role
 def verifier(request):
     """Paste up to 500 emails; they are verified 10 a call in the worker."""
+    if request.method == "POST" and (earlier := once.earlier_result(request)):
+        return earlier
     form = VerifierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        run = verification.create_verification_run(
-            user=request.user, emails=form.cleaned_data["emails"]
+        return once.send_once(
+            request,
+            form.cleaned_data[once.FIELD],
+            lambda: verification.create_verification_run(
+                user=request.user, emails=form.cleaned_data["emails"]
+            ).get_absolute_url(),
         )
-        url = reverse("enrichment:verification_run", args=[run.pk])
-        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     return render(request, "enrichment/verifier.html", {"form": form, "costs": CREDIT_COST})
 
 

@@ -12,7 +12,7 @@ from enrichment import verification
 from enrichment.forms import AnalyticsForm, RecipientStatusForm, VerifySelectionForm, WebhookForm
 from enrichment.models import SnovEvent, SnovWebhook, VerificationItem, VerificationRun
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
-from klentyadmin.core import background
+from klentyadmin.core import background, once
 from klentyadmin.core.background.views import poll_response
 from klentyadmin.core.confirm import ask_first
 from klentyadmin.integrations.errors import ApiError
@@ -173,7 +173,10 @@ def selection_data(post: QueryDict) -> QueryDict:
 @any_role
 def verify_selection(request):
     """From a Klenty search selection: confirm (cost, count), then queue the run."""
-    form = VerifySelectionForm(selection_data(request.POST))
+    if earlier := once.earlier_result(request):
+        return earlier
+    confirmed = bool(request.POST.get("confirm"))
+    form = VerifySelectionForm(selection_data(request.POST), key_required=confirmed)
     if not form.is_valid():
         return render(request, "enrichment/verify_selection.html", {"form": form, "count": 0})
     data = form.cleaned_data
@@ -191,17 +194,20 @@ def verify_selection(request):
     if not ids:
         form.add_error(None, "None of the chosen prospects are yours to verify.")
         return render(request, "enrichment/verify_selection.html", {"form": form, "count": 0})
-    if not request.POST.get("confirm"):
+    if not confirmed:
         context = {
             "form": form,
             "count": len(ids),
             "cost": CREDIT_COST["add_emails_to_verification"],
         }
         return render(request, "enrichment/verify_selection.html", context)
-    run = verification.create_verification_run(
-        user=request.user, prospect_ids=ids, tag=data["tag"], mark_dnc=data["mark_dnc"]
+    return once.send_once(
+        request,
+        data[once.FIELD],
+        lambda: verification.create_verification_run(
+            user=request.user, prospect_ids=ids, tag=data["tag"], mark_dnc=data["mark_dnc"]
+        ).get_absolute_url(),
     )
-    return redirect("enrichment:verification_run", pk=run.pk)
 
 
 @require_GET

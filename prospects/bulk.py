@@ -19,7 +19,12 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from klentyadmin.core import background
-from klentyadmin.integrations.errors import ApiError, ApiNotFound, ApiRateLimited
+from klentyadmin.integrations.errors import (
+    ApiError,
+    ApiNotFound,
+    ApiRateLimited,
+    ApiUnavailable,
+)
 from klentyadmin.integrations.klenty import KlentyClient, ProspectFields
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect, ProspectList
 
@@ -41,6 +46,8 @@ class ActionSpec:
     took_effect: Callable[[KlentyClient, str, dict], bool] | None
     # Mirrors the documented effect in the cache so the page is right at once.
     apply_locally: Callable[[Prospect, dict], None]
+    # What an item says when a retry finds the effect already there (and skips it).
+    already_holds: str = ""
     undo: tuple[str, Callable[[dict], dict]] | None = None
     irreversible: bool = False
     # Actions Klenty takes in batches (Bulk Add: 100 a call) send a whole slice at
@@ -97,22 +104,26 @@ ACTIONS: dict[str, ActionSpec] = {
         send=lambda c, email, p: c.start_cadence(email, p["cadence_name"]),
         took_effect=lambda c, email, p: _cadence_status(c, email) == IN_CADENCE,
         apply_locally=_set_status(IN_CADENCE, IN_CADENCE, cadence_name="cadence_name"),
+        already_holds="Klenty already shows this prospect In Cadence; nothing to start.",
         undo=(BulkAction.STOP_CADENCE, lambda p: {"cadence_name": p["cadence_name"]}),
     ),
     BulkAction.STOP_CADENCE: ActionSpec(
         send=lambda c, email, p: c.stop_cadence(email, p.get("cadence_name") or None),
         took_effect=lambda c, email, p: _cadence_status(c, email) != IN_CADENCE,
         apply_locally=_set_status("Manually Stopped", "Stopped"),
+        already_holds="Klenty already shows this prospect out of the cadence; nothing to stop.",
     ),
     BulkAction.RESUME_CADENCE: ActionSpec(
         send=lambda c, email, p: c.resume_cadence(email),
         took_effect=lambda c, email, p: _cadence_status(c, email) == IN_CADENCE,
         apply_locally=_set_status(IN_CADENCE, IN_CADENCE),
+        already_holds="Klenty already shows this prospect In Cadence; nothing to resume.",
     ),
     BulkAction.STOP_MAILS: ActionSpec(
         send=lambda c, email, p: c.stop_mails(email),
         took_effect=lambda c, email, p: _cadence_status(c, email) == "Paused",
         apply_locally=_set_status("Paused", "Paused"),
+        already_holds="Klenty already shows this prospect Paused; nothing to stop.",
         undo=(BulkAction.RESUME_CADENCE, lambda p: {}),
     ),
     BulkAction.ADD_TAGS: ActionSpec(
@@ -120,33 +131,39 @@ ACTIONS: dict[str, ActionSpec] = {
         send=lambda c, email, p: c.update_prospect(email, ProspectFields(tags=p["tags"])),
         took_effect=lambda c, email, p: set(p["tags"]) <= set(c.get_prospect(email).tags),
         apply_locally=_add_tags,
+        already_holds="Klenty already shows these tags on this prospect; nothing to add.",
         undo=(BulkAction.REMOVE_TAGS, lambda p: {"tags": p["tags"]}),
     ),
     BulkAction.REMOVE_TAGS: ActionSpec(
         send=lambda c, email, p: c.remove_tags(email, p["tags"]),
         took_effect=lambda c, email, p: not set(p["tags"]) & set(c.get_prospect(email).tags),
         apply_locally=_remove_tags,
+        already_holds="Klenty already shows none of these tags on this prospect; nothing to remove.",
     ),
     BulkAction.ADD_TO_LIST: ActionSpec(
         send=lambda c, email, p: c.update_prospect(email, ProspectFields(list_name=p["list_name"])),
         took_effect=lambda c, email, p: c.get_prospect(email).list_name == p["list_name"],
         apply_locally=_move_to_list,
+        already_holds="Klenty already shows this prospect in this list; nothing to move.",
     ),
     BulkAction.MARK_DNC: ActionSpec(
         send=lambda c, email, p: c.mark_do_not_contact(email),
         took_effect=lambda c, email, p: _prospect_status(c, email) == "Do Not Contact",
         apply_locally=_set_status("Do Not Contact", "Stopped"),
+        already_holds="Klenty already shows this prospect as Do Not Contact; nothing to mark.",
         undo=(BulkAction.REVERT_DNC, lambda p: {}),
     ),
     BulkAction.REVERT_DNC: ActionSpec(
         send=lambda c, email, p: c.revert_do_not_contact(email),
         took_effect=lambda c, email, p: _prospect_status(c, email) != "Do Not Contact",
         apply_locally=_revert_dnc,
+        already_holds="Klenty no longer shows this prospect as Do Not Contact; nothing to revert.",
     ),
     BulkAction.UNSUBSCRIBE: ActionSpec(
         send=lambda c, email, p: c.unsubscribe(email),
         took_effect=lambda c, email, p: _prospect_status(c, email) == "Unsubscribed",
         apply_locally=_set_status("Unsubscribed", "Stopped"),
+        already_holds="Klenty already shows this prospect Unsubscribed; nothing to send.",
         irreversible=True,
     ),
     BulkAction.SET_OUTCOME: ActionSpec(
@@ -214,6 +231,7 @@ ACTIONS[BulkAction.IMPORT] = ActionSpec(
     send=lambda c, email, p: None,
     took_effect=_exists_in_klenty,
     apply_locally=lambda prospect, params: None,
+    already_holds="Klenty already has this prospect; nothing to add.",
     send_batch=_bulk_add,
     batch_size=BULK_ADD_LIMIT,
 )
@@ -330,14 +348,16 @@ def process_item(job: BulkJob, spec: ActionSpec, client: KlentyClient, item: Bul
     if refusal:
         mark(item, BulkJobItem.State.FAILED, refusal)
         return
+    # Only an item whose earlier answer was lost is checked first: the change may have
+    # been made. One Klenty refused is simply sent again.
+    checking = item.outcome_unknown
     try:
-        if item.attempts and already_applied(spec, client, item.email, job.params):
-            # An earlier attempt timed out after Klenty had made the change: sending it
-            # again would do it twice.
-            mark(item, BulkJobItem.State.DONE, "Already applied in Klenty by an earlier attempt.")
+        if checking and already_applied(spec, client, item.email, job.params):
+            mark(item, BulkJobItem.State.SKIPPED, spec.already_holds, outcome_unknown=False)
         else:
+            checking = False
             spec.send(client, item.email, job.params)
-            mark(item, BulkJobItem.State.DONE, "")
+            mark(item, BulkJobItem.State.DONE, "", outcome_unknown=False)
     except ApiRateLimited as exc:
         if item.attempts + 1 < RATE_LIMITED_ATTEMPTS:
             # Not applied (a 429 is refused unread), and the shared limiter now holds
@@ -347,14 +367,17 @@ def process_item(job: BulkJob, spec: ActionSpec, client: KlentyClient, item: Bul
             mark(item, BulkJobItem.State.FAILED, str(exc))
         return
     except ApiError as exc:
-        mark(item, BulkJobItem.State.FAILED, str(exc))
+        # A timeout, a dropped connection or a 5xx leaves the outcome unknown, and so
+        # does a check that could not be made; a refusal is a definite answer.
+        unknown = checking or isinstance(exc, ApiUnavailable)
+        mark(item, BulkJobItem.State.FAILED, str(exc), outcome_unknown=unknown)
         return
     spec.apply_locally(prospect, job.params)
     prospect.save()
 
 
 def already_applied(spec: ActionSpec, client: KlentyClient, email: str, params: dict) -> bool:
-    """For an item sent before (a retry): does Klenty already show the effect?"""
+    """For an item whose earlier outcome is unknown: does Klenty already show the effect?"""
     if spec.took_effect is None:
         return False
     try:
@@ -402,9 +425,13 @@ def refusal_for(job: BulkJob, prospect: Prospect | None) -> str:
     return ""
 
 
-def mark(item: BulkJobItem, state: str, message: str) -> None:
+def mark(
+    item: BulkJobItem, state: str, message: str, *, outcome_unknown: bool | None = None
+) -> None:
+    """Ends an item's attempt; `outcome_unknown` is recorded when the attempt tells."""
+    known = {} if outcome_unknown is None else {"outcome_unknown": outcome_unknown}
     BulkJobItem.objects.filter(pk=item.pk).update(
-        state=state, message=message[:2000], finished_at=timezone.now()
+        state=state, message=message[:2000], finished_at=timezone.now(), **known
     )
 
 
@@ -419,9 +446,9 @@ def recover_in_flight(job: BulkJob, spec: ActionSpec, client: KlentyClient) -> N
             except ApiNotFound:
                 applied = False
             except ApiError as exc:
-                mark(
-                    item, BulkJobItem.State.FAILED, f"Could not check whether it was applied: {exc}"
-                )
+                # Still unknown: "Retry failed" checks again before sending.
+                message = f"Could not check whether it was applied: {exc}"
+                mark(item, BulkJobItem.State.FAILED, message, outcome_unknown=True)
                 continue
         if applied:
             mark(item, BulkJobItem.State.DONE, "Confirmed with Klenty after a worker restart.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from klentyadmin.core.once import OneTimeKeyForm
 from prospects.bulk import ACTIONS
 from prospects.models import BulkAction
 from prospects.selection import SelectionForm
@@ -20,8 +21,9 @@ class ActionSelectionForm(SelectionForm):
     action = forms.ChoiceField(choices=SELECTABLE_ACTIONS)
 
 
-class ActionParamsForm(ActionSelectionForm):
-    """The confirmation step: the action's own inputs, and for unsubscribe the typed count."""
+class ActionParamsForm(OneTimeKeyForm, ActionSelectionForm):
+    """The confirmation step: the action's own inputs, for unsubscribe the typed count,
+    and the one-time key that makes a second Start land on the first job."""
 
     cadence_name = forms.CharField(required=False, max_length=255, label="Cadence")
     tags = forms.CharField(required=False, max_length=500, help_text="Comma-separated.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -177,6 +178,9 @@ class BulkJob(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} × {self.total}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("prospects:job", args=[self.pk])
+
     @property
     def finished(self) -> bool:
         return self.status in {self.Status.DONE, self.Status.CANCELLED}
@@ -207,6 +211,10 @@ class BulkJobItem(models.Model):
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     message = models.TextField(blank=True)
+    # The last attempt got no answer (a timeout, a dropped connection, a 5xx), so the
+    # change may have been made: a retry asks Klenty before sending it again. An item
+    # Klenty refused is sent again as it is.
+    outcome_unknown = models.BooleanField(default=False)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

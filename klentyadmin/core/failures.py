@@ -86,6 +86,9 @@ TASKS: dict[str, TaskLabel] = {
     "klentyadmin.core.tasks.prune_api_calls": TaskLabel(
         "Pruning old API calls from the log", "did not finish"
     ),
+    "klentyadmin.core.once.prune_keys": TaskLabel(
+        "Forgetting the one-time keys of old forms", "did not finish"
+    ),
     "klentyadmin.core.background.runner.run": TaskLabel(
         "Background work {0}", "stopped", subject=background_run_subject
     ),

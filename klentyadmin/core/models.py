@@ -107,3 +107,29 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.actor_name or 'system'} {self.action} {self.target}"
+
+
+class OneTimeKey(models.Model):
+    """The one-time key of a form that starts background work, once it has been sent.
+
+    The first POST carrying a key records it with what it created; a second POST of
+    the same key (a double click, Back and resubmit, a second tab) finds the row and
+    lands there instead of creating the work again. See `klentyadmin.core.once`.
+    """
+
+    key = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="one_time_keys"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Where the first POST sent the user: the job, transfer or run it started.
+    result_url = models.CharField(max_length=500)
+
+    class Meta:
+        # Per user: a key another user sent can never point someone at that user's work.
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_time_key_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.result_url}"

@@ -21,6 +21,7 @@ class Recurring:
 SCHEDULES: list[Recurring] = [
     Recurring("worker heartbeat", "klentyadmin.core.tasks.heartbeat", 1),
     Recurring("prune API call log", "klentyadmin.core.tasks.prune_api_calls", 24 * 60),
+    Recurring("prune one-time form keys", "klentyadmin.core.once.prune_keys", 24 * 60),
     # Re-queues the runs of every registered kind of background work whose worker died.
     Recurring("resume stalled background work", "klentyadmin.core.background.resume_stalled", 1),
     Recurring("sync prospects", "prospects.sync.scheduled_sync", settings.KLENTY_SYNC_MINUTES),

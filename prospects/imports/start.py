@@ -48,7 +48,7 @@ def start_import(stored: StoredImport, user):
     """Queues a Bulk Add of the ready rows and records every row's check.
 
     Returns the job, or None when no row was ready (nothing is queued then).
-    The caller has claimed the start (`claim_start`), so this runs once.
+    The view runs it once per upload (`once.send_once`, keyed by the token).
     """
     _, outcomes = check_upload(stored, user)
     ready = [o.fields for o in outcomes if o.status == READY]

@@ -49,19 +49,6 @@ class StoredImport:
     def save(self) -> None:
         _write_atomically(self.meta_path, json.dumps(self.meta).encode())
 
-    def claim_start(self) -> bool:
-        """True for exactly one caller: a double click must not queue two jobs."""
-        try:
-            fd = os.open(import_dir() / f"{self.token}.started", os.O_CREAT | os.O_EXCL)
-        except FileExistsError:
-            return False
-        os.close(fd)
-        return True
-
-    def release_start(self) -> None:
-        """After a start that failed before queueing anything, so it can be tried again."""
-        (import_dir() / f"{self.token}.started").unlink(missing_ok=True)
-
 
 def _write_atomically(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from klentyadmin.accounts.roles import any_role
+from klentyadmin.core import once
 from klentyadmin.core.background.views import poll_response
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
@@ -81,6 +82,8 @@ def confirm(request):
 @require_POST
 @any_role
 def start(request):
+    if earlier := once.earlier_result(request):
+        return earlier
     selection = ActionSelectionForm(request.POST)
     prospects = chosen_prospects(request, selection)
     if prospects is None:
@@ -91,14 +94,17 @@ def start(request):
     if not form.is_valid():
         return render_confirm(request, form, selection.cleaned_data, count, load_error)
     action = form.cleaned_data["action"]
-    job = bulk.create_job(
-        user=request.user,
-        action=action,
-        params=form.action_params(),
-        prospect_ids=prospects.values_list("pk", flat=True),
-        description=describe(action, form.action_params(), count, form.cleaned_data["scope"]),
+    return once.send_once(
+        request,
+        form.cleaned_data[once.FIELD],
+        lambda: bulk.create_job(
+            user=request.user,
+            action=action,
+            params=form.action_params(),
+            prospect_ids=prospects.values_list("pk", flat=True),
+            description=describe(action, form.action_params(), count, form.cleaned_data["scope"]),
+        ).get_absolute_url(),
     )
-    return redirect("prospects:job", pk=job.pk)
 
 
 def describe(action: str, params: dict, count: int, scope: str) -> str:
@@ -136,6 +142,9 @@ def job_context(job: BulkJob) -> dict:
         "problem_items": job.items.exclude(
             state__in=[BulkJobItem.State.DONE, BulkJobItem.State.PENDING]
         ).order_by("pk")[:200],
+        # Retry and Undo start work: each of their forms carries a one-time key.
+        "retry_form": once.OneTimeKeyForm(),
+        "undo_form": once.OneTimeKeyForm(),
     }
 
 
@@ -168,21 +177,22 @@ def cancel(request, pk: int):
 @any_role
 def retry(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    count = bulk.retry_failed(job)
-    messages.success(request, f"{count} failed items queued again.")
-    return redirect("prospects:job", pk=pk)
+    return once.retry_failed_once(request, lambda: bulk.retry_failed(job), job.get_absolute_url())
 
 
 @require_POST
 @any_role
 def undo(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
+    if not (key := once.posted_key(request)):
+        return redirect("prospects:job", pk=pk)
     try:
-        undo_job = bulk.undo_job(job, request.user)
+        return once.send_once(
+            request, key, lambda: bulk.undo_job(job, request.user).get_absolute_url()
+        )
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("prospects:job", pk=pk)
-    return redirect("prospects:job", pk=undo_job.pk)
 
 
 @require_GET

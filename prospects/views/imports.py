@@ -22,6 +22,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from klentyadmin.accounts.roles import any_role
+from klentyadmin.core import once
 from klentyadmin.lib.csv_writer import csv_download, csv_response
 from prospects.imports.checking import MAX_LENGTHS, READY, STATUS_LABELS, count_by_status
 from prospects.imports.mapping import IGNORE, LIST, guess_mapping, mapping_problems, target_choices
@@ -253,17 +254,19 @@ def start(request, token: str):
     if "mapping" not in stored.meta:
         messages.error(request, "Choose what each column holds before starting.")
         return redirect("prospects:import_map", token=token)
-    if not stored.claim_start():
-        return redirect("prospects:import_summary", token=token)
-    try:
-        job = start_import(stored, request.user)
-    except Exception:
-        stored.release_start()
-        raise
-    summary = reverse("prospects:import_summary", kwargs={"token": token})
+    # The upload's token is this form's one-time key: one upload starts one job.
+    return once.send_once(request, f"csv-import-{token}", lambda: _start(request, stored))
+
+
+def _start(request, stored: StoredImport) -> str:
+    """Starts the import and says how it went; the URL to show next."""
+    summary = reverse("prospects:import_summary", kwargs={"token": stored.token})
+    if stored.started:  # started before one-time keys were kept
+        return summary
+    job = start_import(stored, request.user)
     if job is None:
         messages.warning(request, "No row was ready to import, so nothing was sent to Klenty.")
-        return redirect(summary)
+        return summary
     not_sent = len(stored.meta["rows"]) - job.total
     messages.success(
         request,
@@ -275,7 +278,7 @@ def start(request, token: str):
             summary,
         ),
     )
-    return redirect("prospects:job", pk=job.pk)
+    return job.get_absolute_url()
 
 
 @require_GET

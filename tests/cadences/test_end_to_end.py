@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 
 from cadences.models import Event
+from klentyadmin.core.once import new_key
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects.models import BulkAction, BulkJob
 from tests.cadences.conftest import cache_from_sandbox
@@ -89,6 +90,7 @@ def test_a_bulk_start_cadence_arrives_as_events_in_the_feed_and_on_the_prospect(
                 "scope": "selected",
                 "prospect_ids": [p.pk for p in prospects],
                 "cadence_name": cadence,
+                "once_key": new_key(),
             },
         )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from contacts.models import Transfer, TransferItem
+from klentyadmin.core.once import new_key
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects.models import BulkAction, BulkJobItem, Prospect
 from sandbox.team import TEAM_EMAILS
@@ -21,7 +22,12 @@ def pick(sandbox):
 
 
 def post_ids(contacts, **extra):
-    return {"scope": "selected", "contact_ids": [str(c["id"]) for c in contacts], **extra}
+    return {
+        "scope": "selected",
+        "contact_ids": [str(c["id"]) for c in contacts],
+        "once_key": new_key(),
+        **extra,
+    }
 
 
 def test_the_confirmation_shows_the_mapping_and_what_happens_to_each(manager_client, sandbox):
@@ -83,7 +89,9 @@ def test_a_reps_imports_are_always_their_own(rep_client, sandbox, rep_user, comm
 def test_importing_all_matching_a_search_refetches_it_from_the_crm(manager_client, sandbox):
     person = next(c for c in crm_contacts(sandbox) if c["email"] and c["firstName"])
     query = person["email"]
-    manager_client.post("/contacts/import/start/", {"scope": "all", "query": query})
+    manager_client.post(
+        "/contacts/import/start/", {"scope": "all", "query": query, "once_key": new_key()}
+    )
     transfer = Transfer.objects.get()
     assert transfer.total == 1
 

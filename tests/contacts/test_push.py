@@ -10,6 +10,7 @@ from contacts import transfers
 from contacts.models import Transfer, TransferItem
 from klentyadmin.core import background
 from klentyadmin.core.models import AuditEntry
+from klentyadmin.core.once import new_key
 from sandbox.team import TEAM_EMAILS
 from tests.contacts.helpers import cache, crm_contacts
 
@@ -18,7 +19,12 @@ MANAGER, REP, OTHER = TEAM_EMAILS[0], TEAM_EMAILS[1], TEAM_EMAILS[2]
 
 def push(client, prospects, lead_status="2", **extra):
     """Post the push form; the test wraps it in `committed` to run the worker."""
-    data = {"scope": "selected", "prospect_ids": [p.pk for p in prospects], **extra}
+    data = {
+        "scope": "selected",
+        "prospect_ids": [p.pk for p in prospects],
+        "once_key": new_key(),
+        **extra,
+    }
     if lead_status is not None:
         data["lead_status"] = lead_status
     return client.post("/contacts/push/start/", data)
@@ -113,7 +119,9 @@ def test_failures_are_reported_and_can_be_retried(
     assert "not answering right now" in item.message
     page = manager_client.get(f"/contacts/transfers/{transfer.pk}/").content.decode()
     assert "Retry the failed ones" in page
-    committed(manager_client.post, f"/contacts/transfers/{transfer.pk}/retry/")
+    committed(
+        manager_client.post, f"/contacts/transfers/{transfer.pk}/retry/", {"once_key": new_key()}
+    )
     item.refresh_from_db()
     assert item.state == TransferItem.State.CREATED
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from klentyadmin.core.models import Connection, Service
+from klentyadmin.core.once import new_key
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects.models import BulkJob, Prospect
 
@@ -83,6 +84,7 @@ def test_domain_to_klenty_list_and_cadence(
                 "cadence_name": cadence,
                 "domain": DOMAIN,
                 "company": "BrightForge",
+                "once_key": new_key(),
             },
             **HTMX,
         )
@@ -106,7 +108,9 @@ def test_a_rep_sends_prospects_they_own(
     list_name = KlentyClient.from_settings().get_lists()[0].name
     with django_capture_on_commit_callbacks(execute=True):
         rep_client.post(
-            "/enrichment/send/", {"row": [r.value for r in rows], "list_name": list_name}, **HTMX
+            "/enrichment/send/",
+            {"row": [r.value for r in rows], "list_name": list_name, "once_key": new_key()},
+            **HTMX,
         )
     assert set(Prospect.objects.values_list("owner_email", flat=True)) == {rep_user.klenty_email}
 
@@ -159,7 +163,9 @@ def test_finder_and_verifier_pages(
     assert f"@{DOMAIN}" in found.content.decode()
     emails = "\n".join(["info@brightforge.example", "sales@brightforge.example"])
     with django_capture_on_commit_callbacks(execute=True):
-        answer = manager_client.post("/enrichment/verifier/", {"emails": emails}, **HTMX)
+        answer = manager_client.post(
+            "/enrichment/verifier/", {"emails": emails, "once_key": new_key()}, **HTMX
+        )
     body = manager_client.get(answer.headers["HX-Redirect"]).content.decode()
     assert "info@brightforge.example" in body and "catchall" in body
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from enrichment.models import SnovEvent, SnovWebhook, VerificationRun
+from klentyadmin.core.once import new_key
 from prospects.models import BulkJob, Prospect
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -101,6 +102,7 @@ def test_verify_a_selection_tags_the_invalid_ones_and_marks_them_dnc(
                 "tag": "bad-email",
                 "mark_dnc": "on",
                 "confirm": "1",
+                "once_key": new_key(),
             },
         )
     run = VerificationRun.objects.get()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from klentyadmin.core import background
+from klentyadmin.core.once import new_key
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects import bulk
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect, ProspectList
@@ -51,7 +52,12 @@ def start_job(django_capture_on_commit_callbacks):
     """Posts the confirmation form; the job runs when the request's transaction commits."""
 
     def start(client, action, prospects, **params):
-        data = {"action": action, "scope": "selected", "prospect_ids": [p.pk for p in prospects]}
+        data = {
+            "action": action,
+            "scope": "selected",
+            "prospect_ids": [p.pk for p in prospects],
+            "once_key": new_key(),
+        }
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("prospects:bulk_start"), {**data, **params})
         assert response.status_code == 302, response.content.decode()[:2000]
@@ -166,7 +172,7 @@ def test_undoing_added_tags_removes_them(
     job = start_job(manager_client, "add_tags", prospects, tags="webinar-2026")
 
     with django_capture_on_commit_callbacks(execute=True):
-        manager_client.post(reverse("prospects:job_undo", args=[job.pk]))
+        manager_client.post(reverse("prospects:job_undo", args=[job.pk]), {"once_key": new_key()})
 
     undo = BulkJob.objects.get(undo_of=job)
     assert undo.action == BulkAction.REMOVE_TAGS
@@ -182,7 +188,7 @@ def test_undoing_do_not_contact_reverts_it(
     job = start_job(manager_client, "mark_dnc", prospects)
 
     with django_capture_on_commit_callbacks(execute=True):
-        manager_client.post(reverse("prospects:job_undo", args=[job.pk]))
+        manager_client.post(reverse("prospects:job_undo", args=[job.pk]), {"once_key": new_key()})
 
     for prospect in prospects:
         assert sandbox.prospect(prospect.email)["status"] == "Not Contacted"
@@ -235,7 +241,7 @@ def test_failures_are_kept_per_item_and_only_they_are_retried(
     since = sandbox.last_seq()
 
     with django_capture_on_commit_callbacks(execute=True):
-        manager_client.post(reverse("prospects:job_retry", args=[job.pk]))
+        manager_client.post(reverse("prospects:job_retry", args=[job.pk]), {"once_key": new_key()})
 
     job.refresh_from_db()
     assert job.status == BulkJob.Status.DONE

@@ -10,9 +10,11 @@ import os
 import time
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import resolve, reverse
 
+from klentyadmin.core.once import ALREADY_SENT
 from prospects import imports
 from prospects.models import BulkJob, Prospect, ProspectList
 
@@ -569,11 +571,12 @@ def test_starting_twice_queues_one_job(manager_client, sandbox, django_capture_o
     token = uploaded(manager_client, csv_bytes([["Email"], ["once@x.example"]]))
     mapped(manager_client, token)
 
-    started(manager_client, token, django_capture_on_commit_callbacks)
+    first = started(manager_client, token, django_capture_on_commit_callbacks)
     again = started(manager_client, token, django_capture_on_commit_callbacks)
 
-    assert BulkJob.objects.count() == 1
-    assert again["Location"] == reverse("prospects:import_summary", args=[token])
+    job = BulkJob.objects.get()
+    assert first["Location"] == again["Location"] == job.get_absolute_url()
+    assert [str(m) for m in get_messages(again.wsgi_request)][-1] == ALREADY_SENT
 
 
 def test_nothing_is_queued_when_no_row_is_ready(manager_client, django_capture_on_commit_callbacks):
