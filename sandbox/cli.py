@@ -59,11 +59,12 @@ def serve(
     )
     app.mount(CrmService(app, seed=seed, key=crm_key))
     server = SandboxHTTPServer((host, port), app)
-    # The handler goes in before the line: whoever reads the line may stop us at once.
+    # The handler goes in, and the try begins, before the line: whoever reads the
+    # line may stop us at once, and that is a normal stop, not a crash.
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _interrupt)
-    print(f"Sandbox listening on http://{host}:{server.server_port}", flush=True)
     try:
+        print(f"Sandbox listening on http://{host}:{server.server_port}", flush=True)
         server.serve_forever(poll_interval=0.25)
     except KeyboardInterrupt:
         pass  # SIGINT, or SIGTERM via _interrupt: a normal way to stop

@@ -196,6 +196,13 @@ OTHER_QUERIES = [
         "failure_detail",
         kwargs={"task_id": "x" * 300},
     ),
+    Case(
+        "refresh progress: no such refresh",
+        "manager",
+        "get",
+        "cadences:refresh_progress",
+        kwargs={"pk": 987654},
+    ),
     Case("failure detail: path in the id", "admin", "get", "/failures/..%2F..%2Fsettings/"),
     get("unknown event type", "cadences:feed", {"type": "onCoffee", "owner": "o" * 300}),
     get("as htmx with SQL in the cadence", "cadences:feed", {"cadence": "' OR 1=1 --"}, htmx=True),
