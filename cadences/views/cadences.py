@@ -10,11 +10,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cadences import overview
+from cadences import overview, sync
 from cadences.forms import AddSearchForm, CadenceActionForm
 from cadences.models import CadenceRefresh
 from cadences.sync import refresh_cadences
 from klentyadmin.accounts.roles import any_role, manager_required
+from klentyadmin.core import background
+from klentyadmin.core.background.views import poll_response
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects import bulk
@@ -27,18 +29,35 @@ STEPS_DAYS = 30
 @require_GET
 @any_role
 def cadence_list(request: HttpRequest):
-    context = {
-        "summaries": overview.summaries(request.user),
-        "last_refresh": CadenceRefresh.objects.first(),
-    }
+    last_refresh = CadenceRefresh.objects.first()
+    context = {"summaries": overview.summaries(request.user), "last_refresh": last_refresh}
+    if last_refresh and not last_refresh.finished:
+        # The worker is still reading the team (a newer refresh cancels older ones).
+        context.update(refresh_context(last_refresh))
     return render(request, "cadences/list.html", context)
+
+
+def refresh_context(refresh: CadenceRefresh) -> dict:
+    return {"refresh": refresh, "progress": background.get(sync.KIND).progress(refresh)}
+
+
+@require_GET
+@any_role
+def refresh_progress(request: HttpRequest, pk: int):
+    refresh = get_object_or_404(CadenceRefresh, pk=pk)
+    context = refresh_context(refresh)
+    return poll_response(
+        request, "cadences/list.html#refresh-progress", context, finished=refresh.finished
+    )
 
 
 @require_POST
 @manager_required
 def refresh(request: HttpRequest):
     run = refresh_cadences(actor=request.user)
-    if run.error:
+    if not run.finished:  # a large team: the rest is read by the worker
+        messages.info(request, "Refreshing: the rest of the team is read in the background.")
+    elif run.error:
         messages.error(request, f"Could not refresh every cadence: {run.error}")
     else:
         messages.success(request, f"Refreshed: {run.cadences} cadences.")

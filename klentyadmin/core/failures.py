@@ -21,6 +21,8 @@ from datetime import datetime
 
 from django.apps import apps
 
+from klentyadmin.core import background
+
 DELETED_MEANWHILE = "what it was working on was deleted while it ran"
 TRACEBACK_MARK = " : Traceback (most recent call last):"
 MAX_REASON = 300
@@ -52,28 +54,27 @@ class TaskLabel:
 
 
 def report_email_subject(args: Sequence) -> str | None:
-    """Names the subscription of a report delivery, while the delivery still exists."""
+    """Names the subscription of a report delivery, even once it is deleted (the
+    delivery keeps its label)."""
     delivery_model = apps.get_model("reporting", "ReportDelivery")
     delivery = (
         delivery_model.objects.filter(pk=args[0]).select_related("subscription__user").first()
         if args
         else None
     )
-    if delivery is None:
-        return None
-    subscription = delivery.subscription
-    frequency = subscription.get_frequency_display().lower()
-    report = subscription.get_report_display().lower()
-    return f"The {frequency} {report} report email for {subscription.user}"
+    return background.get("report_email").title(delivery) if delivery else None
 
 
 def background_run_subject(args: Sequence) -> str | None:
-    """Names the run the background framework's runner was working: "Bulk job 3"."""
+    """Names the run the background framework's runner was working: "Bulk job 3", or
+    the kind's own name for it while the run still exists."""
     from klentyadmin.core.background import KINDS
 
-    if len(args) == 2 and args[0] in KINDS:
-        return f"{KINDS[args[0]].label} {args[1]}"
-    return None
+    if len(args) != 2 or args[0] not in KINDS:
+        return None
+    kind = KINDS[args[0]]
+    run = kind.runs().filter(pk=args[1]).first()
+    return kind.title(run) if run is not None else f"{kind.label} {args[1]}"
 
 
 PULL = TaskLabel("Report pull {0}", "stopped")

@@ -17,8 +17,6 @@ from klentyadmin.core.background.models import BackgroundRun
 PENDING = {
     "prospects.SyncRun": "prospect syncs: resumed by their next scheduled run",
     "reporting.PullRun": "report pulls: resumed by their next scheduled pull",
-    "reporting.ReportDelivery": "report email deliveries",
-    "cadences.CadenceRefresh": "cadence refreshes",
 }
 
 

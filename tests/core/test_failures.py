@@ -148,6 +148,46 @@ def test_a_report_email_names_its_subscription_while_it_exists(
     ) in body
 
 
+def test_a_report_email_whose_subscription_is_gone_is_still_named(
+    monkeypatch, manager_client, manager_user
+):
+    subscription = ReportSubscription.objects.create(
+        user=manager_user, unsubscribe_token=emails.new_token()
+    )
+    delivery = emails.new_delivery(subscription, scheduled_for=timezone.now())
+    subscription.delete()  # the delivery stays, its link emptied
+    fail_in_worker(
+        monkeypatch, "reporting.emails.deliver", (delivery.pk,), RuntimeError("Out of memory.")
+    )
+
+    body = manager_client.get(reverse("home")).content.decode()
+
+    assert (
+        "The weekly email engagement report email for morgan could not be sent: Out of memory."
+    ) in body
+    assert_readable(body)
+
+
+def test_a_runner_failure_is_named_by_its_kind_while_the_run_exists(
+    monkeypatch, manager_client, manager_user
+):
+    subscription = ReportSubscription.objects.create(
+        user=manager_user, unsubscribe_token=emails.new_token()
+    )
+    delivery = emails.new_delivery(subscription, scheduled_for=timezone.now())
+    fail_in_worker(
+        monkeypatch,
+        "klentyadmin.core.background.runner.run",
+        ("report_email", delivery.pk),
+        RuntimeError("Out of memory."),
+    )
+
+    body = manager_client.get(reverse("home")).content.decode()
+
+    assert "The weekly email engagement report email for morgan stopped: Out of memory." in body
+    assert_readable(body)
+
+
 def test_an_unknown_task_gets_a_generic_line_without_the_path_in_its_message(
     monkeypatch, manager_client
 ):

@@ -129,6 +129,18 @@ class Kind:
             state=state, message=message[:2000], finished_at=timezone.now(), **also_set
         )
 
+    # -- in words -----------------------------------------------------------
+
+    def title(self, run: Any) -> str:
+        """What a person calls this run: "Bulk job 3"; a kind may name it better."""
+        return f"{self.label} {run.pk}"
+
+    def failure_line(self, run: Any) -> str:
+        """One line for people about a run that did not end well, "" for one that did."""
+        if run.status == RunStatus.FAILED:
+            return f"{self.title(run)} stopped: {run.error or 'no reason was recorded'}"
+        return ""
+
     # -- the page -----------------------------------------------------------
 
     def outcomes_for(self, run: Any) -> tuple[Outcome, ...]:
