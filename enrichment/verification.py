@@ -4,7 +4,9 @@ A `VerificationRun` has one item per email, worked by the background framework
 (klentyadmin.core.background) ten at a time, as Snov.io takes them. Asking Snov.io
 about an email is free; pushing it for verification costs a credit, so an item is
 marked "pushed" before the push: a runner that takes over from a dead one only
-asks about pushed items and waits for them, and never pays for an email twice.
+asks about pushed items and waits for them, and never pays for an email twice. (A
+worker killed between the mark and the push leaves that email "not verified yet":
+at most once, rather than twice.)
 
 When every item is finished, the invalid prospects are tagged (and, if asked, marked
 Do-Not-Contact) through the bulk engine, in the same transaction that ends the run.

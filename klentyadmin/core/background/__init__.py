@@ -23,6 +23,7 @@ Adding a kind means writing only what differs::
 
     @background.kind("crm_push")
     class CrmPush(background.Kind):
+        label = "CRM push"          # "CRM push 3 stopped: ..." on Home
         model = Transfer            # subclasses BackgroundRun
         item_model = TransferItem   # subclasses BackgroundItem; FK named by `item_run_field`
         item_run_field = "transfer"
@@ -45,7 +46,10 @@ Defaults worth knowing: `recover` puts items left "sending" back to "pending"
 it otherwise); `step` claims and processes the next pending item in pk order
 (override it for batches: it returns False once nothing is left); `finish` runs in
 the transaction that marks the run done (follow-up work queued exactly once);
-raising `RunFailed` ends the run "failed" with its message.
+raising `RunFailed` ends the run "failed" with its message, and so does any other
+exception unless `fail_on_error = False` (then the lease lapses and resume_stalled
+tries again). A cancelled or taken-over run stops at the next `checkpoint`. The
+progress partial wants `outcomes` (or `outcomes_for(run)`): the figures it shows.
 """
 
 from klentyadmin.core.background.progress import Outcome, Progress, summarise
