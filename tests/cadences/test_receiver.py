@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from cadences.models import Event
+from cadences.models import Event, WebhookSubscription
 from tests.cadences.conftest import make_prospect
 
 URL = "/hooks/klenty/token-one/"
@@ -32,6 +32,20 @@ def delivery(**overrides) -> dict:
 def post(client, body, url=URL, content_type="application/json"):
     data = body if isinstance(body, bytes | str) else json.dumps(body)
     return client.post(url, data=data, content_type=content_type)
+
+
+def hook_url(event: str, token: str = "") -> str:
+    """The receiver URL of a subscription to `event` (made if need be)."""
+    token = token or f"token-{event.lower()}"
+    WebhookSubscription.objects.get_or_create(
+        token=token, defaults={"event": event, "url": f"http://testserver/hooks/klenty/{token}/"}
+    )
+    return f"/hooks/klenty/{token}/"
+
+
+def post_event(client, event: str, **overrides):
+    """A delivery of `event` to a subscription to it, as Klenty sends one."""
+    return post(client, delivery(event=event, **overrides), url=hook_url(event))
 
 
 def test_a_valid_event_is_stored_with_what_it_says(client, subscription):
@@ -99,7 +113,7 @@ def test_the_subscriptions_event_stands_in_when_the_body_names_none(client, subs
 
 
 def test_event_names_are_read_in_any_case(client, subscription):
-    post(client, delivery(event="onmailbounce"))
+    post(client, delivery(event="onmailbounce"), url=hook_url("onMailBounce"))
 
     assert Event.objects.get().event_type == "onMailBounce"
 
@@ -121,7 +135,7 @@ def test_certain_events_update_the_cached_prospect(
         "ada@lovelace.example", prospect_status="Not Contacted", cadence_status="Not In Cadence"
     )
 
-    post(client, delivery(event=event))
+    post_event(client, event)
 
     prospect.refresh_from_db()
     assert prospect.prospect_status == prospect_status
@@ -134,7 +148,7 @@ def test_certain_events_update_the_cached_prospect(
 def test_start_cadence_records_the_cadence_on_the_prospect(client, subscription):
     prospect = make_prospect("ada@lovelace.example", cadence_name="Old")
 
-    post(client, delivery(event="startCadence", cadenceName="New Leads"))
+    post_event(client, "startCadence", cadenceName="New Leads")
 
     prospect.refresh_from_db()
     assert prospect.cadence_name == "New Leads"
@@ -153,18 +167,18 @@ def test_an_open_changes_nothing_in_the_cache(client, subscription):
 def test_a_duplicate_is_not_applied_twice(client, subscription):
     prospect = make_prospect("ada@lovelace.example")
     body = json.dumps(delivery(event="unsubscribe"))
-    post(client, body)
+    post(client, body, url=hook_url("unsubscribe"))
     prospect.prospect_status = "Not Contacted"
     prospect.save()
 
-    post(client, body)
+    post(client, body, url=hook_url("unsubscribe"))
 
     prospect.refresh_from_db()
     assert prospect.prospect_status == "Not Contacted"
 
 
 def test_an_event_for_a_prospect_not_in_the_cache_is_stored_unlinked(client, subscription):
-    post(client, delivery(event="unsubscribe"))
+    post_event(client, "unsubscribe")
 
     event = Event.objects.get()
     assert event.prospect is None
@@ -173,15 +187,16 @@ def test_an_event_for_a_prospect_not_in_the_cache_is_stored_unlinked(client, sub
 
 def test_the_answer_is_fast(client, subscription, django_assert_max_num_queries):
     make_prospect("ada@lovelace.example")
+    url = hook_url("reply")
     with django_assert_max_num_queries(8):
-        post(client, delivery(event="reply"))
+        post(client, delivery(event="reply"), url=url)
 
 
 def test_a_late_older_event_does_not_undo_a_newer_one(client, subscription):
     prospect = make_prospect("ada@lovelace.example")
-    post(client, delivery(event="reply", timestamp="2026-11-22T10:05:00Z"))
+    post_event(client, "reply", timestamp="2026-11-22T10:05:00Z")
 
-    post(client, delivery(event="startCadence", timestamp="2026-11-22T10:00:00Z"))
+    post_event(client, "startCadence", timestamp="2026-11-22T10:00:00Z")
 
     prospect.refresh_from_db()
     assert prospect.prospect_status == "Replied"
