@@ -201,3 +201,77 @@ def test_a_late_older_event_does_not_undo_a_newer_one(client, subscription):
     prospect.refresh_from_db()
     assert prospect.prospect_status == "Replied"
     assert Event.objects.filter(event_type="startCadence").get().applied == ""
+
+
+# -- a token is good for its subscription's event only (issue 14, finding 1) ----------
+
+
+def test_an_event_other_than_the_subscriptions_is_refused_and_stored_nowhere(client, db):
+    prospect = make_prospect("ada@lovelace.example", prospect_status="In Cadence")
+    click_hook = hook_url("click")
+
+    response = post(client, delivery(event="unsubscribe"), url=click_hook)
+
+    assert response.status_code == 409
+    assert response.json()["error"] == "This address receives click events, not unsubscribe."
+    assert not Event.objects.exists()
+    prospect.refresh_from_db()
+    assert prospect.prospect_status == "In Cadence"
+
+
+def test_a_subscription_kept_in_klentys_lowercase_accepts_its_camel_case_event(client, db):
+    # Add a Webhook answers "onmailbounce"; deliveries say "onMailBounce".
+    url = hook_url("onmailbounce", token="token-bounce")
+
+    response = post(client, delivery(event="onMailBounce"), url=url)
+
+    assert response.json()["status"] == "stored"
+    assert Event.objects.get().event_type == "onMailBounce"
+
+
+# -- a replay is one event, however it is spelled (issue 14, finding 6) ----------------
+
+
+def test_a_replay_spelled_differently_is_stored_once_and_answered_200(client, subscription):
+    body = delivery()
+    spellings = [
+        json.dumps(body),
+        json.dumps(body, indent=2),
+        json.dumps(body, separators=(",", ":")),
+        json.dumps(dict(reversed(body.items()))),
+        json.dumps(body, sort_keys=True, indent="\t") + "\n",
+    ]
+
+    answers = [post(client, spelling) for spelling in spellings]
+
+    assert [a.status_code for a in answers] == [200] * 5
+    assert [a.json()["status"] for a in answers] == ["stored"] + ["duplicate"] * 4
+    assert Event.objects.count() == 1
+
+
+def test_the_same_event_at_two_subscriptions_to_its_type_is_stored_once(client, subscription):
+    other_open_hook = hook_url("open", token="token-two")
+
+    first = post(client, delivery())
+    second = post(client, delivery(), url=other_open_hook)
+
+    assert first.json()["status"] == "stored"
+    assert second.status_code == 200 and second.json()["status"] == "duplicate"
+    assert Event.objects.count() == 1
+
+
+def test_the_same_moment_written_another_way_is_the_same_event(client, subscription):
+    post(client, delivery(timestamp="2026-11-22T10:00:00.000Z"))
+    post(client, delivery(timestamp="2026-11-22T10:00:00+00:00", email="ADA@lovelace.example"))
+
+    assert Event.objects.count() == 1
+
+
+def test_without_a_timestamp_only_the_same_delivery_is_a_replay(client, subscription):
+    untimed = delivery(timestamp=None)
+
+    post(client, untimed)
+    post(client, json.dumps(untimed, indent=1))
+    post(client, delivery(timestamp=None, cadenceName="Other cadence"))
+
+    assert Event.objects.count() == 2
