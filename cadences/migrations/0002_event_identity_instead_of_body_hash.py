@@ -11,26 +11,20 @@ import json
 from django.db import migrations, models
 
 
-def fill_identities(apps, schema_editor):
+def give_events_identities(apps, schema_editor):
     from cadences.receiver import delivery_identity
+    from klentyadmin.lib.webhook_identity import fill_identities
 
-    Event = apps.get_model("cadences", "Event")
-    seen, batch = set(), []
-    fields = ("pk", "event_type", "email", "occurred_at", "raw_body")
-    for event in Event.objects.order_by("pk").only(*fields).iterator(chunk_size=1000):
+    def identity(event) -> str:
         try:
             body = json.loads(event.raw_body)
         except ValueError:
             body = None
-        identity = delivery_identity(
-            event.event_type, event.email, event.occurred_at, body if isinstance(body, dict) else {}
-        )
-        if identity in seen:
-            continue
-        seen.add(identity)
-        event.identity = identity
-        batch.append(event)
-    Event.objects.bulk_update(batch, ["identity"], batch_size=500)
+        body = body if isinstance(body, dict) else {}
+        return delivery_identity(event.event_type, event.email, event.occurred_at, body)
+
+    events = apps.get_model("cadences", "Event").objects
+    fill_identities(events.only("pk", "event_type", "email", "occurred_at", "raw_body"), identity)
 
 
 class Migration(migrations.Migration):
@@ -44,5 +38,5 @@ class Migration(migrations.Migration):
             name="identity",
             field=models.CharField(blank=True, max_length=64, null=True),
         ),
-        migrations.RunPython(fill_identities, migrations.RunPython.noop),
+        migrations.RunPython(give_events_identities, migrations.RunPython.noop),
     ]

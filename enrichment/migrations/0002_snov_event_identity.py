@@ -8,20 +8,15 @@ and the others keep none (they stay, as history; nothing new matches them).
 from django.db import migrations, models
 
 
-def fill_identities(apps, schema_editor):
+def give_events_identities(apps, schema_editor):
     from enrichment.hooks import delivery_identity
+    from klentyadmin.lib.webhook_identity import fill_identities
 
-    SnovEvent = apps.get_model("enrichment", "SnovEvent")
-    seen, batch = set(), []
-    for event in SnovEvent.objects.order_by("pk").iterator(chunk_size=1000):
+    def identity(event) -> str:
         payload = event.payload if isinstance(event.payload, dict) else {}
-        identity = delivery_identity(event.event, event.email, payload)
-        if identity in seen:
-            continue
-        seen.add(identity)
-        event.identity = identity
-        batch.append(event)
-    SnovEvent.objects.bulk_update(batch, ["identity"], batch_size=500)
+        return delivery_identity(event.event, event.email, payload)
+
+    fill_identities(apps.get_model("enrichment", "SnovEvent").objects.all(), identity)
 
 
 class Migration(migrations.Migration):
@@ -33,5 +28,5 @@ class Migration(migrations.Migration):
             name="identity",
             field=models.CharField(blank=True, max_length=64, null=True),
         ),
-        migrations.RunPython(fill_identities, migrations.RunPython.noop),
+        migrations.RunPython(give_events_identities, migrations.RunPython.noop),
     ]

@@ -58,3 +58,16 @@ def store_once[EventModel: models.Model](
             raise
         return stored, False
     return event, True
+
+
+def fill_identities(events: models.QuerySet, identity: Callable[[Any], str]) -> None:
+    """Gives events stored before identities were kept theirs (for a migration). The
+    first of each identity keeps it; the replays stored after it keep none."""
+    seen, batch = set(), []
+    for event in events.order_by("pk").iterator(chunk_size=1000):
+        value = identity(event)
+        if value not in seen:
+            seen.add(value)
+            event.identity = value
+            batch.append(event)
+    events.model._default_manager.bulk_update(batch, ["identity"], batch_size=500)
