@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from klentyadmin.core.connection_settings import ConnectionForm
-from prospects.bulk_forms import ProspectIdsField
+from prospects.selection import SelectionForm
 
 SCOPES = [("selected", "selected"), ("all", "all")]
 
@@ -52,23 +52,10 @@ class ImportForm(ContactSelectionForm):
         return name
 
 
-class ProspectSelectionForm(forms.Form):
-    """Klenty prospects chosen on a search: ids, or all matching `query`
-    (the prospects search's GET parameters), as prospects/views/bulk.py takes them."""
+class PushForm(SelectionForm):
+    """Klenty prospects chosen on a search (resolved by prospects.selection), and the
+    lead status they get in the CRM."""
 
-    scope = forms.ChoiceField(choices=SCOPES, initial="selected")
-    # Scoping to what the user may touch happens against visible_to(user).
-    prospect_ids = ProspectIdsField(required=False)
-    query = forms.CharField(required=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("scope") == "selected" and not cleaned.get("prospect_ids"):
-            raise forms.ValidationError("Tick at least one prospect, or choose all matching.")
-        return cleaned
-
-
-class PushForm(ProspectSelectionForm):
     lead_status = forms.TypedChoiceField(coerce=int, required=False, label="Lead status")
 
     def __init__(self, *args, statuses=(), **kwargs):

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from enrichment import services
+from enrichment import services, verification
 from enrichment.forms import (
     EMAIL_RE,
     DomainForm,
@@ -190,7 +190,7 @@ def verifier(request):
     """Paste up to 500 emails; they are verified 10 a call in the worker."""
     form = VerifierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        run = services.create_verification_run(
+        run = verification.create_verification_run(
             user=request.user, emails=form.cleaned_data["emails"]
         )
         url = reverse("enrichment:verification_run", args=[run.pk])

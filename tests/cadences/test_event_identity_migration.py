@@ -11,13 +11,13 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 BEFORE = [
-    ("cadences", "0001_initial"),
-    ("enrichment", "0001_initial"),
+    ("cadences", "0002_refreshes_run_on_the_background_framework"),
+    ("enrichment", "0002_verification_runs_on_the_background_framework"),
     ("core", "0002_connection_client_id"),
 ]
 AFTER = [
-    ("cadences", "0004_mask_receiver_tokens_in_audit_log"),
-    ("enrichment", "0003_snov_event_identity_unique"),
+    ("cadences", "0005_mask_receiver_tokens_in_audit_log"),
+    ("enrichment", "0004_snov_event_identity_unique"),
 ]
 DELIVERY = {"event": "open", "email": "ada@lovelace.example", "timestamp": "2026-11-22T10:00:00Z"}
 TOKEN = "Old-receiver-token_0123456789abcdefghijklmno"

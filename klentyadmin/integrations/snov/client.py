@@ -409,11 +409,20 @@ class SnovClient:
         return parse_sent(_unwrap(body))
 
     def verify_emails(
-        self, emails: list[str], progress: Callable[[int, int], None] | None = None
+        self,
+        emails: list[str],
+        progress: Callable[[int, int], None] | None = None,
+        *,
+        push: bool = True,
+        before_push: Callable[[list[str]], None] | None = None,
     ) -> list[Verification]:
         """Verify any number of emails, 10 a call: ask, push the ones Snov.io has not
         verified (1 credit each), then ask again until they are done or the bounded wait
-        is over. Emails still unverified come back with verified=False."""
+        is over. Emails still unverified come back with verified=False.
+
+        `before_push` is told which emails are about to be pushed, so a caller can record
+        that before the credits are spent; `push=False` only asks and waits (for emails
+        pushed by an earlier attempt, which must not be paid for twice)."""
         unique = list(dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()))
         results: dict[str, Verification] = {}
         batches = [unique[i : i + VERIFY_BATCH] for i in range(0, len(unique), VERIFY_BATCH)]
@@ -430,7 +439,9 @@ class SnovClient:
         for batch in batches:
             ask(batch)
         for batch in batches:
-            if pending(batch):
+            if push and pending(batch):
+                if before_push is not None:
+                    before_push(pending(batch))
                 self.add_emails_to_verification(pending(batch))
         limit = float(getattr(settings, "SNOV_POLL_SECONDS", DEFAULT_POLL_SECONDS))
         pushed_at, delay = time.monotonic(), 0.25

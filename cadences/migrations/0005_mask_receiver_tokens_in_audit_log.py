@@ -31,6 +31,6 @@ def mask_recorded_tokens(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cadences", "0003_event_identity_unique"), ("core", "0002_connection_client_id")]
+    dependencies = [("cadences", "0004_event_identity_unique"), ("core", "0002_connection_client_id")]
 
     operations = [migrations.RunPython(mask_recorded_tokens, migrations.RunPython.noop)]

@@ -28,7 +28,7 @@ def give_events_identities(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cadences", "0001_initial")]
+    dependencies = [("cadences", "0002_refreshes_run_on_the_background_framework")]
 
     operations = [
         migrations.RemoveConstraint(model_name="event", name="event_unique_body_per_subscription"),

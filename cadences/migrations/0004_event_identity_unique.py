@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cadences", "0002_event_identity_instead_of_body_hash")]
+    dependencies = [("cadences", "0003_event_identity_instead_of_body_hash")]
 
     operations = [
         migrations.AlterField(

@@ -20,7 +20,7 @@ def give_events_identities(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("enrichment", "0001_initial")]
+    dependencies = [("enrichment", "0002_verification_runs_on_the_background_framework")]
 
     operations = [
         migrations.AddField(

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("enrichment", "0002_snov_event_identity")]
+    dependencies = [("enrichment", "0003_snov_event_identity")]
 
     operations = [
         migrations.AlterField(
