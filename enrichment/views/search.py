@@ -1,47 +1,24 @@
-"""Enrichment pages: domain search → find emails → verify → Send to Klenty, the email
-finder and verifier, and the Snov.io settings page. Failing calls show the message
-and a retry button; they never become a 500."""
+"""The domain search flow: domain search → find emails → verify → Send to Klenty.
+Failing calls show the message and a retry button; they never become a 500."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.defaultfilters import pluralize
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from enrichment import services, verification
-from enrichment.forms import (
-    EMAIL_RE,
-    DomainForm,
-    FinderForm,
-    SendForm,
-    SnovConnectionForm,
-    VerifierForm,
-)
-from enrichment.services import Row
-from klentyadmin.accounts.roles import admin_required, any_role
+from enrichment import services
+from enrichment.forms import EMAIL_RE, DomainForm, SendForm
+from enrichment.services import Row, balance_or_none
+from klentyadmin.accounts.roles import any_role
 from klentyadmin.core import once
-from klentyadmin.core.connection_settings import (
-    VendorConnection,
-    connection_page,
-    connection_test,
-)
-from klentyadmin.core.models import Service
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty.client import KlentyClient
 from klentyadmin.integrations.snov.client import SnovClient
-from klentyadmin.integrations.snov.target import snov_target
 from klentyadmin.integrations.snov.types import CREDIT_COST
 
 PAGE = "enrichment/domain.html"
-
-
-def _balance(client: SnovClient) -> float | None:
-    try:
-        return client.balance().balance
-    except ApiError:
-        return None
 
 
 def _render(request, partial: str, context: dict) -> HttpResponse:
@@ -76,7 +53,7 @@ def domain_search(request):
             )
         except ApiError as exc:
             context["error"] = str(exc)
-        context["balance"] = _balance(client)
+        context["balance"] = balance_or_none(client)
         context["domain"] = domain
     return _render(request, "search", context)
 
@@ -102,7 +79,7 @@ def find_emails(request):
         context["error"] = str(exc)
         context["retry_rows"] = rows
     context["asked"] = len(rows)
-    context["balance"] = _balance(client)
+    context["balance"] = balance_or_none(client)
     return _render(request, "emails", context)
 
 
@@ -126,7 +103,7 @@ def verify(request):
     except ApiError as exc:
         context["error"] = str(exc)
         context["retry_rows"] = rows
-    context["balance"] = _balance(client)
+    context["balance"] = balance_or_none(client)
     context["send_form"] = SendForm(
         initial={"domain": context["domain"], "company": context["company"]}
     )
@@ -168,72 +145,3 @@ def send(request):
         return push.import_job.get_absolute_url()
 
     return once.send_once(request, form.cleaned_data[once.FIELD], start)
-
-
-@require_http_methods(["GET", "POST"])
-@any_role
-def finder(request):
-    form = FinderForm(request.POST or None)
-    context: dict = {"form": form, "costs": CREDIT_COST}
-    if request.method == "POST" and form.is_valid():
-        client = SnovClient.from_settings(actor=request.user)
-        try:
-            context["result"] = client.email_finder(**form.cleaned_data)
-            if request.POST.get("push") and not context["result"].found:
-                client.add_names_to_find_emails(**form.cleaned_data)
-                context["pushed"] = True
-        except ApiError as exc:
-            context["error"] = str(exc)
-        context["balance"] = _balance(client)
-    template = "enrichment/finder.html#result" if request.htmx else "enrichment/finder.html"
-    return render(request, template, context)
-
-
-@require_http_methods(["GET", "POST"])
-@any_role
-def verifier(request):
-    """Paste up to 500 emails; they are verified 10 a call in the worker."""
-    if request.method == "POST" and (earlier := once.earlier_result(request)):
-        return earlier
-    form = VerifierForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        return once.send_once(
-            request,
-            form.cleaned_data[once.FIELD],
-            lambda: verification.create_verification_run(
-                user=request.user, emails=form.cleaned_data["emails"]
-            ).get_absolute_url(),
-        )
-    return render(request, "enrichment/verifier.html", {"form": form, "costs": CREDIT_COST})
-
-
-def _check_snov(actor) -> str:
-    # The balance is free to ask for, and needs a working token.
-    balance = SnovClient.from_settings(actor=actor).balance().balance
-    return f"Connected. Balance: {balance:.0f} credit{pluralize(round(balance))}."
-
-
-SNOV = VendorConnection(
-    service=Service.SNOV,
-    name="Snov.io",
-    form_class=SnovConnectionForm,
-    target=snov_target,
-    check=_check_snov,
-    env_note="SNOV_CLIENT_ID and SNOV_CLIENT_SECRET are set in the environment; "
-    "they override the ones stored here.",
-    page_url="enrichment:settings",
-    test_url="enrichment:test_connection",
-    template="enrichment/settings.html",
-)
-
-
-@require_http_methods(["GET", "POST"])
-@admin_required
-def snov_settings(request):
-    return connection_page(request, SNOV)
-
-
-@require_POST
-@admin_required
-def test_connection(request):
-    return connection_test(request, SNOV)
