@@ -58,52 +58,51 @@ def domain_search(request):
     return _render(request, "search", context)
 
 
+def _carried(request) -> dict:
+    """What each step hands on to the next: the domain searched and its company."""
+    return {
+        "domain": request.POST.get("domain", ""),
+        "company": request.POST.get("company", ""),
+    }
+
+
+def _ask_snov(request, context: dict, key: str, rows: list[Row], work) -> None:
+    """`work(client, rows)` under `context[key]`; on failure the message and the rows
+    to retry instead. The balance either way, since a failed call may have cost."""
+    client = SnovClient.from_settings(actor=request.user)
+    try:
+        context[key] = work(client, rows)
+    except ApiError as exc:
+        context["error"] = str(exc)
+        context["retry_rows"] = rows
+    context["balance"] = balance_or_none(client)
+
+
 @require_POST
 @any_role
 def find_emails(request):
     rows = _rows(request, "prospect")
-    context: dict = {
-        "domain": request.POST.get("domain", ""),
-        "company": request.POST.get("company", ""),
-    }
+    context = _carried(request)
     if not rows:
-        context["error"] = "Tick at least one prospect."
+        error = "Tick at least one prospect."
+    elif not all(r.prospect_hash for r in rows):
+        error = "A ticked prospect has no Snov.io id; search the domain again."
+    else:
+        _ask_snov(request, context, "found", rows, services.find_emails)
+        context["asked"] = len(rows)
         return _render(request, "emails", context)
-    if not all(r.prospect_hash for r in rows):
-        context["error"] = "A ticked prospect has no Snov.io id; search the domain again."
-        return _render(request, "emails", context)
-    client = SnovClient.from_settings(actor=request.user)
-    try:
-        context["found"] = services.find_emails(client, rows)
-    except ApiError as exc:
-        context["error"] = str(exc)
-        context["retry_rows"] = rows
-    context["asked"] = len(rows)
-    context["balance"] = balance_or_none(client)
-    return _render(request, "emails", context)
+    return _render(request, "emails", {**context, "error": error})
 
 
 @require_POST
 @any_role
 def verify(request):
     rows = _rows(request)
-    context: dict = {
-        "domain": request.POST.get("domain", ""),
-        "company": request.POST.get("company", ""),
-    }
-    if not rows:
-        context["error"] = "Tick at least one email."
-        return _render(request, "verified", context)
-    if error := _not_emails(rows):
-        context["error"] = error
-        return _render(request, "verified", context)
-    client = SnovClient.from_settings(actor=request.user)
-    try:
-        context["verified"] = services.verify(client, rows)
-    except ApiError as exc:
-        context["error"] = str(exc)
-        context["retry_rows"] = rows
-    context["balance"] = balance_or_none(client)
+    context = _carried(request)
+    error = _not_emails(rows) if rows else "Tick at least one email."
+    if error:
+        return _render(request, "verified", {**context, "error": error})
+    _ask_snov(request, context, "verified", rows, services.verify)
     context["send_form"] = SendForm(
         initial={"domain": context["domain"], "company": context["company"]}
     )
