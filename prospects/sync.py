@@ -79,6 +79,7 @@ from prospects.models import Prospect, ProspectList, SyncRun
 log = logging.getLogger(__name__)
 
 KIND = "prospect_sync"
+ANOTHER_SYNC = "Another sync was running; this one was not needed."
 PAGE_SIZE = LIST_PAGE_LIMIT
 # A task works this long, then queues its own continuation (django-q2's timeout is 600 s).
 SLICE_SECONDS = 240
@@ -672,6 +673,18 @@ class ProspectSyncs(background.Kind):
         return SyncRun.objects.select_related("triggered_by").get(pk=run_id)
 
     def prepare(self, run: SyncRun) -> Runner:
+        """One sync at a time: a run that finds another one held by a live runner (a
+        full and an incremental started together) is cancelled, and forgets its cursor
+        so that no later sync resumes it."""
+        if self.running().exclude(pk=run.pk).filter(lease_until__gte=timezone.now()).exists():
+            self.running().filter(pk=run.pk).update(
+                status=SyncRun.Status.CANCELLED,
+                finished_at=timezone.now(),
+                lease_until=None,
+                cursor={},
+                error=ANOTHER_SYNC,
+            )
+            raise Stopped
         return Runner(run, KlentyClient.from_settings(actor=run.triggered_by))
 
     def recover(self, run: SyncRun, context: Runner) -> None:

@@ -296,6 +296,24 @@ def test_a_failed_sync_reads_as_one_line_saying_why_and_that_it_resumes(
     assert "Traceback" not in line
 
 
+def test_a_sync_queued_while_another_runs_is_cancelled_without_reading_klenty(klenty):
+    SyncRun.objects.create(kind="full", status="done", started_at=timezone.now() - timedelta(1))
+    live = SyncRun.objects.create(
+        kind="full", cursor={"phase": "lists"}, lease_until=timezone.now() + timedelta(minutes=5)
+    )
+    queued = sync.start_or_resume("incremental")
+    seq = klenty.last_seq()
+
+    background.run("prospect_sync", queued.pk)
+
+    queued.refresh_from_db()
+    assert (queued.status, queued.cursor) == (SyncRun.Status.CANCELLED, {})
+    assert queued.error == sync.ANOTHER_SYNC
+    assert klenty.requests(since=seq) == []
+    live.refresh_from_db()
+    assert live.status == SyncRun.Status.RUNNING
+
+
 def test_a_sync_survives_klenty_answering_503_to_a_fifth_of_the_calls(klenty, settings):
     settings.API_MAX_ATTEMPTS = 8
     klenty.configure(fault_rate=0.2, fault_status=503)
