@@ -725,6 +725,17 @@ class ProspectSyncs(background.Kind):
     def url(self, run: SyncRun) -> str:
         return reverse("prospects:sync_status")
 
+    def progress(self, run: SyncRun) -> background.Progress:
+        """A sync has no items: its progress is its reads from Klenty, done and planned."""
+        done, total = reads_done_and_planned(run)
+        return background.Progress(
+            total=total,
+            pending=total - done,
+            finished=run.finished,
+            counts={"reads": done},
+            labels={"reads": ("Reads from Klenty", False)},
+        )
+
 
 # -- starting, resuming -----------------------------------------------------------
 
@@ -826,6 +837,40 @@ def queue_sync(kind: str, user) -> SyncRun:
 
 
 # -- what the status page shows -------------------------------------------------
+
+
+def reads_done_and_planned(run: SyncRun) -> tuple[int, int]:
+    """The sync's reads from Klenty so far and in all, by its cursor: one a day, one a
+    list (an estimate: a long list takes a read a page) and the status checks' budget."""
+    cursor = run.cursor or {}
+    today = timezone.localdate()
+    budget = settings.KLENTY_SYNC_STATUS_CHECKS
+    if run.kind == SyncRun.Kind.FULL:
+        start = timezone.localdate(run.started_at)
+        first = start - timedelta(days=settings.KLENTY_SYNC_HISTORY_DAYS)
+        days = (today - first).days + 1
+        stages = {"lists": 1, "details": days, "pages": run.lists_total, "statuses": budget}
+    else:
+        last = (
+            SyncRun.objects.filter(status=SyncRun.Status.DONE, started_at__lt=run.started_at)
+            .order_by("-started_at")
+            .first()
+        )
+        first = timezone.localdate(last.started_at if last else run.started_at)
+        days = (today - first).days + 1
+        stages = {"updates": days, "created": days, "statuses": budget}
+    total = sum(stages.values())
+    if run.status == SyncRun.Status.DONE:
+        return total, total
+    phase, done = cursor.get("phase"), 0
+    for name, size in stages.items():
+        if name == phase:
+            if "day" in cursor:
+                done += (date.fromisoformat(cursor["day"]) - first).days
+            done += cursor.get("list", 0) + cursor.get("checked", 0)
+            return min(max(done, 0), total), total
+        done += size
+    return 0, total
 
 
 def progress_text(run: SyncRun) -> str:

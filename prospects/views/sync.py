@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from klentyadmin.accounts.roles import any_role, manager_required
+from klentyadmin.core import background
 from klentyadmin.core.background.views import poll_response
 from prospects import sync
 from prospects.models import SyncRun
@@ -32,6 +33,8 @@ def status_context(request) -> dict:
             and (running.lease_until or now) <= now
         ),
         "progress": sync.progress_text(running) if running else "",
+        # The figures of the one progress partial (templates/background/progress.html).
+        "run_progress": background.get(sync.KIND).progress(running) if running else None,
         "last_done": sync.last_successful(),
         "can_start": request.user.is_manager_or_admin,
     }

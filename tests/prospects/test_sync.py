@@ -449,6 +449,25 @@ def test_the_status_partial_polls_while_a_sync_runs(manager_client):
     assert "1,500 prospects seen" in body
 
 
+def test_a_running_sync_shows_the_one_progress_partial_counting_its_reads(manager_client, settings):
+    settings.KLENTY_SYNC_HISTORY_DAYS = 9
+    settings.KLENTY_SYNC_STATUS_CHECKS = 10
+    SyncRun.objects.create(
+        kind="full",
+        cursor={"phase": "pages", "lists": ["A", "B"], "list": 1, "page": 1},
+        lists_total=2,
+        lease_until=timezone.now() + timedelta(minutes=5),
+    )
+
+    response = manager_client.get(reverse("prospects:sync_status"), headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    # Read: the lists, ten days (nine back and today), one list of two: 12 of 1 + 10 + 2 + 10.
+    assert 'data-testid="sync-reads">12<' in body
+    assert 'data-testid="sync-remaining">11<' in body
+    assert 'data-testid="sync-percent">52%<' in body
+
+
 def test_the_status_partial_stops_polling_when_the_sync_is_done(manager_client):
     SyncRun.objects.create(kind="full", status="done", finished_at=timezone.now(), seen=7)
 
