@@ -10,6 +10,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from django_q.models import Schedule
 
 from klentyadmin.accounts.roles import any_role, manager_required
+from klentyadmin.core import background
 from reporting import pulls
 from reporting.models import PullRun
 
@@ -17,6 +18,8 @@ RECENT_RUNS = 20
 
 
 def duration_text(run: PullRun) -> str:
+    if not run.started_at:
+        return "queued"
     if not run.finished_at:
         return "running"
     seconds = int((run.finished_at - run.started_at).total_seconds())
@@ -42,8 +45,10 @@ def pull_status(request):
             }
         )
     runs = list(PullRun.objects.select_related("triggered_by")[:RECENT_RUNS])
+    kind = background.get(pulls.KIND)
     for run in runs:
         run.duration_text = duration_text(run)
+        run.failure_line = kind.failure_line(run)
     context = {"pulls": rows, "runs": runs, "can_refresh": request.user.is_manager_or_admin}
     return render(request, "reporting/pulls.html", context)
 
@@ -59,8 +64,7 @@ def refresh_now(request):
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     started = []
     for kind in kinds or PullRun.Kind.values:
-        # A run its dead worker left behind does not count: the new run (and the next
-        # scheduled one) fills in whatever it missed.
+        # A run its dead worker left behind counts: the resume schedule takes it over.
         if pulls.is_running(kind):
             continue
         pulls.queue_pull(kind, request.user)

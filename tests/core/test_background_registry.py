@@ -16,7 +16,6 @@ from klentyadmin.core.background.models import BackgroundRun
 # ported (issue 11, item 1) and then taken off this list.
 PENDING = {
     "prospects.SyncRun": "prospect syncs: resumed by their next scheduled run",
-    "reporting.PullRun": "report pulls: resumed by their next scheduled pull",
 }
 
 
