@@ -462,7 +462,8 @@ class ReportPulls(background.Kind):
         return background.summarise(
             self.items(run),
             self.outcomes_for(run),
-            total=run.total or 0,
+            # Not planned yet: nothing of one, 0% rather than all of nothing.
+            total=run.total if run.total is not None else 1,
             finished=run.finished,
             started_at=run.started_at,
         )
