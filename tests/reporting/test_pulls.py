@@ -358,3 +358,26 @@ def test_a_failed_pull_reads_as_one_line_on_the_pulls_page(manager_client, klent
     html = manager_client.get(reverse("reporting:pulls")).content.decode()
     assert f"The step-wise engagement pull of {run.created_at:%Y-%m-%d %H:%M} stopped: " in html
     assert "Get Company Cadences" in run.error
+
+
+def test_each_page_of_a_members_calls_comes_after_a_lease_checkpoint(klenty, monkeypatch):
+    leases_seen: list = []
+    get_calls = KlentyClient.get_calls
+
+    def spying(client, start, end, page=0):
+        leases_seen.append((client.user_email, page, PullRun.objects.get().lease_until))
+        return get_calls(client, start, end, page)
+
+    monkeypatch.setattr(KlentyClient, "get_calls", spying)
+
+    run = pulls.run_pull(PullRun.Kind.CALLS)
+
+    assert run.status == PullRun.Status.DONE, run.errors
+    later_pages = [
+        (before, after)
+        for (member, _, before), (same, page, after) in zip(leases_seen, leases_seen[1:])
+        if member == same and page > 0
+    ]
+    assert later_pages, "no member had a second page"
+    # The lease was renewed (and the run checked to be still ours) before each later page.
+    assert all(after > before for before, after in later_pages)
