@@ -307,27 +307,34 @@ def test_a_run_no_worker_picked_up_is_marked_failed_by_the_next_schedule(klenty)
     assert PullRun.objects.filter(status=PullRun.Status.DONE).count() == 1
 
 
-def test_a_pull_whose_worker_died_is_resumed_by_the_one_schedule_and_asks_only_whats_left(
-    klenty, settings
-):
+def worker_dies_mid_run(run: PullRun, steps: int):
+    """A worker plans the run, takes `steps` steps, claims the next item and dies with
+    its lease: the items it finished, and the one it left in flight."""
     from django.utils import timezone
 
     from klentyadmin.core import background
 
-    settings.REPORTS_BACKFILL_DAYS = 4
-    run = pulls.start_run(PullRun.Kind.ENGAGEMENT)
-    # The worker plans the run and fetches its first days, then dies holding the lease.
     kind = background.get(pulls.KIND)
     context = kind.prepare(run)
-    run.status = PullRun.Status.RUNNING
-    run.save()
-    kind.step(run, context)
-    for _ in range(3):
+    PullRun.objects.filter(pk=run.pk).update(status=PullRun.Status.RUNNING)
+    for _ in range(1 + steps):  # the plan, then the steps
         kind.step(run, context)
-    first = [(i.cadence_name, i.day) for i in kind.items(run).filter(state="done")]
+    done = list(kind.items(run).filter(state="done"))
     in_flight = kind.items(run).filter(state="pending").order_by("pk").first()
     kind.claim_item(in_flight)
     PullRun.objects.filter(pk=run.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    return done, in_flight
+
+
+def test_a_pull_whose_worker_died_is_resumed_by_the_one_schedule_and_asks_only_whats_left(
+    klenty, settings
+):
+    from klentyadmin.core import background
+
+    settings.REPORTS_BACKFILL_DAYS = 4
+    run = pulls.start_run(PullRun.Kind.ENGAGEMENT)
+    done, in_flight = worker_dies_mid_run(run, steps=3)
+    first = [(i.cadence_name, i.day.isoformat()) for i in done]
     cadences = len(KlentyClient.from_settings().get_company_cadences())
     since = klenty.last_seq()
 
@@ -341,10 +348,28 @@ def test_a_pull_whose_worker_died_is_resumed_by_the_one_schedule_and_asks_only_w
         for r in requests_to(klenty, since, "/emailEngagements")
     ]
     assert len(asked) == len(set(asked)) == cadences * 4 - len(first)
-    assert not {(name, day.isoformat()) for name, day in first} & set(asked)
+    assert not set(first) & set(asked)
     assert (in_flight.cadence_name, in_flight.day.isoformat()) in asked
     # The plan is kept, not made again: no second list of the cadences.
     assert all(r["path"].endswith("/emailEngagements") for r in klenty.requests(since))
+
+
+def test_a_calls_pull_whose_worker_died_reads_only_the_members_not_read_yet(klenty):
+    from klentyadmin.core import background
+
+    run = pulls.start_run(PullRun.Kind.CALLS)
+    done, in_flight = worker_dies_mid_run(run, steps=1)
+    since = klenty.last_seq()
+
+    assert background.resume_stalled() == 1
+
+    run.refresh_from_db()
+    assert run.status == PullRun.Status.DONE, run.errors
+    assert Call.objects.count() == klenty.stats()["calls"]
+    members_asked = {r["path"].split("/user/")[1].split("/")[0] for r in klenty.requests(since)}
+    assert in_flight.member in members_asked
+    assert not {item.member for item in done} & members_asked
+    assert len(members_asked) == run.total - len(done)
 
 
 def test_a_failed_pull_reads_as_one_line_on_the_pulls_page(manager_client, klenty):
@@ -361,6 +386,8 @@ def test_a_failed_pull_reads_as_one_line_on_the_pulls_page(manager_client, klent
 
 
 def test_each_page_of_a_members_calls_comes_after_a_lease_checkpoint(klenty, monkeypatch):
+    from itertools import pairwise
+
     leases_seen: list = []
     get_calls = KlentyClient.get_calls
 
@@ -375,7 +402,7 @@ def test_each_page_of_a_members_calls_comes_after_a_lease_checkpoint(klenty, mon
     assert run.status == PullRun.Status.DONE, run.errors
     later_pages = [
         (before, after)
-        for (member, _, before), (same, page, after) in zip(leases_seen, leases_seen[1:])
+        for (member, _, before), (same, page, after) in pairwise(leases_seen)
         if member == same and page > 0
     ]
     assert later_pages, "no member had a second page"
