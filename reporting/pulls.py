@@ -40,10 +40,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from klentyadmin.core import background, leases
-from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.errors import ApiAuthError, ApiError, ApiNotFound
 from klentyadmin.integrations.klenty import Call as KlentyCall
 from klentyadmin.integrations.klenty import KlentyClient, StepEngagement
+from klentyadmin.integrations.klenty.target import klenty_target
 from reporting.models import Call, EngagementDay, PullItem, PullRun, StepRow, StepSnapshot
 from reporting.rollups import rebuild_call_days
 
