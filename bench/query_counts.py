@@ -67,7 +67,7 @@ def seed(size: int) -> dict[str, int]:
     about = [first if n % 2 else p for n, p in enumerate(prospects)]
     Event.objects.bulk_create(
         Event(
-            body_hash=f"{n:064d}",
+            identity=f"{n:064d}",
             raw_body="{}",
             event_type=("open", "click", "reply")[n % 3],
             email=prospect.email,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from cadences.models import Cadence, Event, WebhookSubscription
+from klentyadmin.lib.hook_tokens import redact_hook_tokens
 
 
 @admin.register(Cadence)
@@ -11,8 +12,13 @@ class CadenceAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["event", "url", "klenty_id", "created_at"]
-    exclude = ["token"]
+    list_display = ["event", "masked_url", "klenty_id", "created_at"]
+    exclude = ["token", "url"]
+    readonly_fields = ["masked_url"]
+
+    @admin.display(description="URL")
+    def masked_url(self, subscription: WebhookSubscription) -> str:
+        return redact_hook_tokens(subscription.url)
 
 
 @admin.register(Event)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from klentyadmin.core.background.models import BackgroundItem, BackgroundRun, ItemState
+from klentyadmin.lib.hook_tokens import redact_hook_tokens
 
 
 class Cadence(models.Model):
@@ -106,7 +107,7 @@ class WebhookSubscription(models.Model):
         ordering = ["event", "id"]
 
     def __str__(self) -> str:
-        return f"{self.event} → {self.url}"
+        return f"{self.event} → {redact_hook_tokens(self.url)}"
 
 
 class EventQuerySet(models.QuerySet):
@@ -126,7 +127,10 @@ class Event(models.Model):
     subscription = models.ForeignKey(
         WebhookSubscription, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    body_hash = models.CharField(max_length=64)
+    # What makes it the same event however it is spelled and whichever of our
+    # subscriptions it came to (cadences/receiver.py: delivery_identity). Empty only
+    # for a replay stored before identities were kept.
+    identity = models.CharField(max_length=64, unique=True, null=True, blank=True)
     raw_body = models.TextField()
     event_type = models.CharField(max_length=32, db_index=True)
     email = models.EmailField(max_length=254, db_index=True)
@@ -153,12 +157,6 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-received_at", "-id"]
-        constraints = [
-            # Klenty's deliveries carry no id: the same body to the same URL is a resend.
-            models.UniqueConstraint(
-                fields=["subscription", "body_hash"], name="event_unique_body_per_subscription"
-            )
-        ]
         indexes = [models.Index(fields=["cadence_name", "received_at"])]
 
     def __str__(self) -> str:

@@ -1,26 +1,34 @@
 """Klenty's webhook deliveries: validate, store, and apply what they say for certain.
 
 Klenty neither signs deliveries nor gives them an id, so a delivery is trusted
-only because it came to an unguessable per-subscription URL, and an "exact
-duplicate" is the same raw body sent to the same subscription again. Everything
-that is not a well-formed delivery is refused with a reason and never stored.
+only because it came to an unguessable per-subscription URL, and only for the event
+that subscription is for: a click hook's token cannot unsubscribe anyone. A
+delivery is the same event as one already stored when its identity (type,
+prospect, moment) is the same, however its JSON is spelled and whichever of our
+subscriptions to that event it came to; a replay is answered but stores nothing.
+Everything that is not a well-formed delivery is refused with a reason and never
+stored.
 """
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 
 from cadences.models import Event, WebhookSubscription
 from klentyadmin.integrations.klenty import WEBHOOK_EVENTS, parse_tags, parse_timestamp
 from klentyadmin.lib.webhook_body import UNSTORABLE, Refused, decode_json_object
+from klentyadmin.lib.webhook_identity import (
+    canonical_json,
+    delivery_id,
+    identity_of,
+    store_once,
+)
 from prospects.models import Prospect
 
 EVENTS_BY_LOWER = {e.lower(): e for e in WEBHOOK_EVENTS}
@@ -90,14 +98,22 @@ def _tags(value: Any) -> list[str]:
 
 
 def parse_delivery(body: dict[str, Any], subscribed_event: str) -> Delivery:
-    """Reads a delivery; the subscription's event stands in when the body names none."""
+    """Reads a delivery; the subscription's event stands in when the body names none,
+    and one that names another is refused (409)."""
+    # Klenty answers Add a Webhook with the event in lowercase, and sends deliveries
+    # with it in camelCase ("onMailBounce"): both are read as the canonical name.
+    subscribed = EVENTS_BY_LOWER.get(subscribed_event.lower(), subscribed_event)
     named = _text(body, "event", 64)
     if named:
         event_type = EVENTS_BY_LOWER.get(named.lower())
         if event_type is None:
             raise Refused(f"{named[:64]} is not a Klenty webhook event.")
+        if event_type != subscribed:
+            raise Refused(
+                f"This address receives {subscribed} events, not {event_type}.", status=409
+            )
     else:
-        event_type = subscribed_event
+        event_type = subscribed
     email = _email(body, "email", required=True)
     fields = {}
     for key, (name, limit) in TEXT_FIELDS.items():
@@ -119,33 +135,42 @@ def parse_delivery(body: dict[str, Any], subscribed_event: str) -> Delivery:
 # -- storing and applying ------------------------------------------------------------
 
 
-def receive(subscription: WebhookSubscription, raw: bytes) -> tuple[Event | None, bool]:
-    """Stores one delivery and applies it; (event, False) for a duplicate. Raises Refused."""
+def delivery_identity(
+    event_type: str, email: str, occurred_at: datetime | None, body: dict[str, Any]
+) -> str:
+    """What makes a delivery one event: its type, prospect and moment (and an id, were
+    Klenty to send one). Without a timestamp the whole body, canonically spelled,
+    stands in for the moment, so only a true replay is taken for one."""
+    moment = occurred_at.astimezone(UTC).isoformat() if occurred_at else canonical_json(body)
+    return identity_of(event_type, email.lower(), moment, delivery_id(body))
+
+
+def receive(subscription: WebhookSubscription, raw: bytes) -> tuple[Event, bool]:
+    """Stores one delivery and applies it; (the stored event, False) for a replay.
+    Raises Refused."""
     text, body = decode_json_object(raw)
     delivery = parse_delivery(body, subscription.event)
+    identity = delivery_identity(delivery.event_type, delivery.email, delivery.occurred_at, body)
     prospect_id = Prospect.objects.filter(email=delivery.email).values_list("pk", flat=True).first()
     changes = prospect_changes(delivery) if prospect_id else {}
     if changes and overtaken(delivery, prospect_id):
         changes = {}
-    try:
-        with transaction.atomic():
-            event = Event.objects.create(
-                subscription=subscription,
-                body_hash=hashlib.sha256(raw).hexdigest(),
-                raw_body=text,
-                event_type=delivery.event_type,
-                email=delivery.email,
-                tags=delivery.tags,
-                occurred_at=delivery.occurred_at,
-                prospect_id=prospect_id,
-                applied=describe(changes),
-                **delivery.fields,
-            )
-            if changes:
-                Prospect.objects.filter(pk=prospect_id).update(**changes)
-    except IntegrityError:
-        return None, False
-    return event, True
+
+    def apply(event: Event) -> None:
+        Prospect.objects.filter(pk=prospect_id).update(**changes)
+
+    fields = {
+        "subscription": subscription,
+        "raw_body": text,
+        "event_type": delivery.event_type,
+        "email": delivery.email,
+        "tags": delivery.tags,
+        "occurred_at": delivery.occurred_at,
+        "prospect_id": prospect_id,
+        "applied": describe(changes),
+        **delivery.fields,
+    }
+    return store_once(Event, identity, fields, then=apply if changes else None)
 
 
 # Events that state a prospect's status for certain: (prospect status, cadence status).

@@ -16,8 +16,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadences.models import WebhookSubscription, new_token
-from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.klenty import WEBHOOK_EVENTS, KlentyClient, Webhook
+from klentyadmin.integrations.klenty.target import klenty_target
+from klentyadmin.lib.hook_tokens import redact_hook_tokens
 
 
 class NoPublicUrl(Exception):
@@ -141,9 +142,10 @@ class WebhookRow:
 
     @property
     def display_url(self) -> str:
-        """The URL with our receiver's token shortened: it is a credential."""
-        token = self.local.token if self.local else None
-        return self.url.replace(token, f"{token[:4]}…") if token else self.url
+        """The URL with a receiver's token masked, ours or not (a webhook created
+        elsewhere may point at our receiver): it is a credential, and an Admin
+        setting up webhooks never needs it, since Klenty got it from us."""
+        return redact_hook_tokens(self.url)
 
     @property
     def klenty_id(self) -> str:

@@ -50,6 +50,10 @@ class SnovEvent(models.Model):
     event = models.CharField(max_length=64)
     email = models.CharField(max_length=254, blank=True)
     payload = models.JSONField()
+    # What makes it the same event however it is spelled (enrichment/hooks.py:
+    # delivery_identity): Snov.io resends a delivery up to seven times. Empty only for
+    # a replay stored before identities were kept.
+    identity = models.CharField(max_length=64, unique=True, null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

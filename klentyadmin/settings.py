@@ -316,10 +316,42 @@ API_BACKOFF_BASE = env_float("API_BACKOFF_BASE", 0.5)
 API_BACKOFF_CAP = env_float("API_BACKOFF_CAP", 30.0)
 RATE_LIMIT_DIR = VAR_DIR / "ratelimit"
 
+# Every handler masks the tokens of our webhook receivers' URLs (a credential) in what
+# it writes: runserver's request lines, Django's "Not Found: /hooks/klenty/…" and
+# whatever else names a receiver URL. Django's own handlers are redefined here for
+# that; gunicorn's logs are masked by gunicorn.conf.py.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "redact_hook_tokens": {"()": "klentyadmin.lib.hook_tokens.RedactHookTokens"},
+    },
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_hook_tokens"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_hook_tokens"],
+        },
+        "mail_admins": {
+            "level": "ERROR",
+            "class": "django.utils.log.AdminEmailHandler",
+            "filters": ["require_debug_false", "redact_hook_tokens"],
+        },
+    },
+    "loggers": {
+        # Django's own records reach the console through the root logger.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

@@ -60,6 +60,6 @@ def klenty(request: HttpRequest, token: str):
         # A bug must not turn into a 500 that Klenty retries forever; it is logged.
         log.exception("webhook delivery could not be read")
         return JsonResponse({"error": "The delivery could not be read."}, status=400)
-    if not stored:
+    if not stored:  # a replay: 200, so Klenty does not send it again
         return JsonResponse({"status": "duplicate"})
     return JsonResponse({"status": "stored", "id": event.pk})

@@ -2,6 +2,8 @@
 
 The HTTP layer calls these for every request (ApiCall) and every write (AuditEntry),
 so no caller can forget. A failure to record must never break the call itself.
+Managers read both logs, so the tokens of our webhook receivers' URLs (a credential)
+are masked in everything recorded, whoever the caller.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import logging
 from typing import Any
 
 from klentyadmin.core.models import ApiCall, AuditEntry
+from klentyadmin.lib.hook_tokens import redact_hook_tokens, redact_hook_tokens_in
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +32,11 @@ def record_api_call(
         ApiCall.objects.create(
             service=service,
             method=method,
-            endpoint=endpoint[:200],
+            endpoint=redact_hook_tokens(endpoint)[:200],
             status_code=status_code,
             duration_ms=duration_ms,
             attempts=attempts,
-            error=error,
+            error=redact_hook_tokens(error),
             sandbox=sandbox,
         )
     except Exception:  # recording is best effort; the API call already happened
@@ -57,10 +60,10 @@ def record_audit(
             actor_name=getattr(actor, "username", "") or (str(actor) if actor else ""),
             service=service,
             action=action,
-            target=target[:255],
-            details=details,
+            target=redact_hook_tokens(target)[:255],
+            details=redact_hook_tokens_in(details),
             ok=ok,
-            result=result,
+            result=redact_hook_tokens(result),
         )
     except Exception:
         log.exception("could not write audit entry %s %s", service, action)

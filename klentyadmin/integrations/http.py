@@ -11,7 +11,8 @@ in a subclass that overrides `read_error` and `raise_for_response` (as healthche
 transports override `HttpTransport.raise_for_response`).
 
 API keys travel only in the auth headers the caller passes in. They are treated as
-secrets: never logged, never recorded, and scrubbed from any text we keep.
+secrets: never logged, never recorded, and scrubbed from any text we keep. So are the
+tokens of our own webhook receivers' URLs, which Add a Webhook answers with.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from klentyadmin.integrations.errors import (
     service_name,
 )
 from klentyadmin.integrations.ratelimit import RateLimiter, limiter_for_settings
+from klentyadmin.lib.hook_tokens import redact_hook_tokens
 
 log = logging.getLogger(__name__)
 
@@ -293,7 +295,7 @@ class ApiSession:
     def _redact(self, text: str) -> str:
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
-        return text
+        return redact_hook_tokens(text)
 
     def _record(
         self,

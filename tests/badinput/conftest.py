@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from tests.badinput.corpus_webhooks import KLENTY_STORED, SNOV_STORED
 from tests.badinput.harness import Case, check_case
 from tests.conftest import make_user, signed_in_client
 from tests.fixtures.sandbox import SANDBOX_OUTCOMES, SandboxControl
@@ -92,6 +93,7 @@ def world(db, on_sandbox, settings) -> World:
     snov_hook = SnovWebhook.objects.create(
         snov_id=1, event_object="campaign_email", event_action="opened", token="snov-token-one"
     )
+    store_replayed_deliveries()
     report = ReportSubscription.objects.create(user=users["rep"], unsubscribe_token="unsub-one")
     upload = imports.save_upload(user=users["rep"], data=GOOD_CSV, filename="good.csv")
     objects = {
@@ -112,6 +114,23 @@ def world(db, on_sandbox, settings) -> World:
 
     clients["anon"] = Client()
     return World(objects, clients, imports.import_dir())
+
+
+def store_replayed_deliveries() -> None:
+    """A second open hook, and one delivery stored by each receiver, for the replay cases."""
+    from django.test import Client
+
+    from cadences.models import WebhookSubscription
+
+    WebhookSubscription.objects.create(
+        event="open", url="http://testserver/hooks/klenty/token-two/", token="token-two"
+    )
+    receiver = Client()
+    for url, body in [
+        ("/hooks/klenty/token-one/", KLENTY_STORED),
+        ("/enrichment/hooks/snov-token-one/", SNOV_STORED),
+    ]:
+        assert receiver.post(url, body, content_type="application/json").status_code == 200
 
 
 def stored_upload(user_id: int, data: bytes, mapping: tuple[str, ...] | None) -> str:

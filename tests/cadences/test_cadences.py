@@ -62,7 +62,7 @@ def test_the_cadences_page_lists_names_owners_counts_and_activity(
     make_prospect("a@x.example", PRIYA, cadence_name=cadence.name, cadence_status="In Cadence")
     make_prospect("b@x.example", MORGAN, cadence_name=cadence.name, cadence_status="Stopped")
     Event.objects.create(
-        body_hash="1",
+        identity="1",
         raw_body="{}",
         event_type="open",
         email="a@x.example",

@@ -17,7 +17,7 @@ _serial = itertools.count()
 
 def event(kind="open", email="ada@x.example", owner=PRIYA, cadence="New Leads", **fields):
     return Event.objects.create(
-        body_hash=str(next(_serial)),
+        identity=str(next(_serial)),
         raw_body="{}",
         event_type=kind,
         email=email,
