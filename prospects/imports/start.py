@@ -13,6 +13,7 @@ from prospects.imports.outcomes import final_outcomes
 from prospects.imports.reading import ParsedCsv, parse_csv
 from prospects.imports.uploads import StoredImport
 from prospects.models import BulkJobItem, Prospect
+from prospects.owners import NotLinkedToKlenty, duplicate_refusal, owner_of_new_prospects
 
 CACHE_QUERY_CHUNK = 900  # below SQLite's oldest limit on query parameters
 
@@ -26,14 +27,19 @@ def options_for(stored: StoredImport, parsed: ParsedCsv, user) -> ImportOptions:
         chunk = emails[start : start + CACHE_QUERY_CHUNK]
         existing.update(Prospect.objects.filter(email__in=chunk).values_list("email", flat=True))
     team = klenty_target().team_emails
+    try:
+        owner = owner_of_new_prospects(user)
+    except NotLinkedToKlenty:
+        owner = ""  # each row then says why it cannot be sent
     return ImportOptions(
         mapping=mapping,
         list_name=stored.meta.get("list_name", ""),
         extra_tags=tuple(stored.meta.get("extra_tags", ())),
         owner_forced=user.is_rep,
-        forced_owner=user.klenty_email if user.is_rep else "",
+        forced_owner=owner if user.is_rep else "",
         team_emails=frozenset(e.lower() for e in team) if team else None,
         existing_emails=frozenset(existing),
+        exists_reason=duplicate_refusal(user),
     )
 
 
