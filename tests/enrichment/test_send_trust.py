@@ -99,11 +99,11 @@ def test_rows_older_than_a_day_are_refused(
     rep_client, rep_user, snov_sandbox, django_capture_on_commit_callbacks, monkeypatch
 ):
     day_and_more_ago = int(time.time()) - 25 * 3600
-    monkeypatch.setattr(
-        signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(day_and_more_ago)
-    )
-    sealed = sealed_value(ROW, rep_user)
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(
+            signing.TimestampSigner, "timestamp", lambda self: signing.b62_encode(day_and_more_ago)
+        )
+        sealed = sealed_value(ROW, rep_user)
     answer = send(rep_client, [sealed], django_capture_on_commit_callbacks)
     assert NOT_FROM_RESULTS in answer.content.decode()
     assert not BulkJob.objects.exists()
