@@ -28,7 +28,7 @@ from klentyadmin.integrations.errors import ApiError, ApiValidationError
 from prospects.bulk import create_import_job
 from prospects.bulk import progress as bulk_progress
 from prospects.models import BulkJobItem, Prospect
-from prospects.owners import DUPLICATE_REFUSALS, duplicate_refusal
+from prospects.owners import DUPLICATE_REFUSALS, duplicate_refusal, emails_already_added
 
 log = logging.getLogger(__name__)
 
@@ -92,13 +92,11 @@ class ImportPlanRow:
 def plan_import(contacts: Iterable[Contact], viewer) -> list[ImportPlanRow]:
     """Which contacts would be sent, and why the others would not (one query).
 
-    Dedupe looks at the whole cache, not only what the user may see: Klenty's
-    emails are unique team-wide, so a Rep's import of a colleague's prospect
-    would only be refused by Klenty.
+    Dedupe looks only at what `viewer` may see: a colleague's prospect is refused
+    by Klenty itself (see prospects.owners.emails_already_added).
     """
     contacts = list(contacts)
-    emails = {c.email for c in contacts if c.email}
-    existing = set(Prospect.objects.filter(email__in=emails).values_list("email", flat=True))
+    existing = emails_already_added(viewer, (c.email for c in contacts if c.email))
     seen: set[str] = set()
     plan = []
     for contact in contacts:

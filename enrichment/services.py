@@ -19,7 +19,7 @@ from klentyadmin.integrations import snov
 from klentyadmin.integrations.snov import SnovClient
 from prospects import bulk
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect
-from prospects.owners import owner_of_new_prospects
+from prospects.owners import emails_already_added, owner_of_new_prospects
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +125,7 @@ def send_to_klenty(
     """Bulk Add the rows not already in the cache; a Start cadence job follows.
     Raises NotLinkedToKlenty for a Rep without a Klenty email (SendForm checks first)."""
     owner = owner_of_new_prospects(user)
-    emails = {r.email for r in rows}
-    known = set(Prospect.objects.filter(email__in=emails).values_list("email", flat=True))
+    known = emails_already_added(user, (r.email for r in rows))
     payload = []
     for row in rows:
         if row.email in known:

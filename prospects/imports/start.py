@@ -12,20 +12,19 @@ from prospects.imports.mapping import guess_mapping
 from prospects.imports.outcomes import final_outcomes
 from prospects.imports.reading import ParsedCsv, parse_csv
 from prospects.imports.uploads import StoredImport
-from prospects.models import BulkJobItem, Prospect
-from prospects.owners import NotLinkedToKlenty, duplicate_refusal, owner_of_new_prospects
-
-CACHE_QUERY_CHUNK = 900  # below SQLite's oldest limit on query parameters
+from prospects.models import BulkJobItem
+from prospects.owners import (
+    NotLinkedToKlenty,
+    duplicate_refusal,
+    emails_already_added,
+    owner_of_new_prospects,
+)
 
 
 def options_for(stored: StoredImport, parsed: ParsedCsv, user) -> ImportOptions:
-    """The stored choices, the cache's emails among the file's, and the team."""
+    """The stored choices, the cached emails among the file's, and the team."""
     mapping = stored.meta.get("mapping") or guess_mapping(parsed)
-    emails = sorted(emails_in(parsed, mapping))
-    existing: set[str] = set()
-    for start in range(0, len(emails), CACHE_QUERY_CHUNK):
-        chunk = emails[start : start + CACHE_QUERY_CHUNK]
-        existing.update(Prospect.objects.filter(email__in=chunk).values_list("email", flat=True))
+    existing = emails_already_added(user, emails_in(parsed, mapping))
     team = klenty_target().team_emails
     try:
         owner = owner_of_new_prospects(user)
