@@ -23,9 +23,9 @@ from django.utils import timezone
 from cadences.models import Cadence, CadenceRefresh, CadenceRefreshMember
 from klentyadmin.core import background
 from klentyadmin.core.background.models import RunStatus
-from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.errors import ApiError, ApiNotFound
 from klentyadmin.integrations.klenty import KlentyClient
+from klentyadmin.integrations.klenty.target import klenty_target
 
 log = logging.getLogger(__name__)
 

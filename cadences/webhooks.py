@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cadences.models import WebhookSubscription, new_token
-from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.klenty import WEBHOOK_EVENTS, KlentyClient, Webhook
+from klentyadmin.integrations.klenty.target import klenty_target
 from klentyadmin.lib.hook_tokens import redact_hook_tokens
 
 

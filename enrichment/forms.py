@@ -11,8 +11,8 @@ from klentyadmin.core.connection_settings import ConnectionForm
 from klentyadmin.core.models import Connection
 from klentyadmin.core.once import OneTimeKeyForm
 from klentyadmin.integrations.snov.client import forget_tokens
-from prospects.forms import is_row_id
 from prospects.owners import NotLinkedToKlenty, owner_of_new_prospects
+from prospects.selection import SelectionForm
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z0-9-]{2,}$")
 MAX_VERIFY = 500
@@ -141,19 +141,16 @@ class SnovConnectionForm(ConnectionForm):
         forget_tokens()
 
 
-class VerifySelectionForm(OneTimeKeyForm):
-    prospect_ids = forms.CharField(required=False)  # comma-separated, from the search page
-    query = forms.CharField(required=False)  # or "all N matching": the search's querystring
-    tag = forms.CharField(max_length=100, initial="invalid-email")
+class VerifySelectionForm(OneTimeKeyForm, SelectionForm):
+    """The prospects chosen on a search (resolved by prospects.selection), the tag the
+    invalid ones get, and whether they are also marked Do-Not-Contact."""
+
+    tag = forms.CharField(max_length=100, required=False, initial="invalid-email")
     mark_dnc = forms.BooleanField(required=False, label="Also mark them Do-Not-Contact")
 
-    def clean_prospect_ids(self) -> list[int]:
-        ids = [x.strip() for x in self.cleaned_data["prospect_ids"].split(",") if x.strip()]
-        if not all(is_row_id(x) for x in ids):
-            raise forms.ValidationError("The selection is not valid.")
-        return [int(x) for x in ids]
-
     def clean_tag(self) -> str:
+        if "tag" not in self.data:  # the search page posts only its selection
+            return self.fields["tag"].initial
         tag = self.cleaned_data["tag"].strip()
         if not tag or "|" in tag:
             raise forms.ValidationError("Give a tag without '|'.")

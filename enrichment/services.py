@@ -16,6 +16,7 @@ from django_q.tasks import async_task
 
 from enrichment.models import EnrichmentPush
 from klentyadmin.integrations import snov
+from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.snov import SnovClient
 from prospects import bulk
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect
@@ -84,6 +85,14 @@ class DomainResults:
     prospects: snov.ProspectPage
     emails: snov.EmailPage
     generic: snov.EmailPage
+
+
+def balance_or_none(client: SnovClient) -> float | None:
+    """The credit balance to show beside results; None when Snov.io cannot say."""
+    try:
+        return client.balance().balance
+    except ApiError:
+        return None
 
 
 def search_domain(client: SnovClient, domain: str, page: int = 1) -> DomainResults:

@@ -37,7 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from klentyadmin.core import background
-from klentyadmin.core.connections import klenty_target
+from klentyadmin.integrations.klenty.target import klenty_target
 from klentyadmin.lib import csv_writer
 from reporting import charts, images
 from reporting.forms import ReportFilters

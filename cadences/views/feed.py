@@ -13,8 +13,8 @@ from cadences.forms import FeedFilterForm
 from cadences.models import Cadence, Event
 from cadences.webhooks import NoPublicUrl
 from klentyadmin.accounts.roles import any_role, manager_required
-from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.errors import ApiError
+from klentyadmin.integrations.klenty.target import klenty_target
 
 FEED_SIZE = 100
 POLL_SECONDS = 2

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from klentyadmin.core.connections import klenty_target
+from klentyadmin.integrations.klenty.target import klenty_target
 from prospects.bulk import create_import_job
 from prospects.imports.checking import READY, ImportOptions, RowOutcome, check_rows, emails_in
 from prospects.imports.mapping import guess_mapping

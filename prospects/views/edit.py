@@ -8,9 +8,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from klentyadmin.accounts.roles import any_role
-from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
+from klentyadmin.integrations.klenty.target import klenty_target
 from prospects import editing
 from prospects.forms import ProspectForm
 from prospects.models import ProspectList

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
 from klentyadmin.accounts.roles import any_role
-from klentyadmin.core.connections import klenty_target
+from klentyadmin.integrations.klenty.target import klenty_target
 from klentyadmin.lib.csv_writer import csv_download, csv_response
 from reporting import charts
 from reporting.forms import PRESETS, ReportFilters

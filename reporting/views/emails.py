@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from klentyadmin.accounts.models import User
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.core.confirm import ask_first
-from klentyadmin.core.connections import klenty_target
+from klentyadmin.integrations.klenty.target import klenty_target
 from reporting import emails
 from reporting.forms import SubscriptionForm
 from reporting.models import ReportDelivery, ReportSubscription

@@ -573,25 +573,25 @@ ENRICHMENT_FORMS = [
     enrich(
         "verify selection: tag with a pipe",
         "enrichment:verify_selection",
-        prospect_ids="@rep_prospect",
+        prospect_ids=["@rep_prospect"],
         tag="a|b",
     ),
     enrich(
         "verify selection: empty tag",
         "enrichment:verify_selection",
-        prospect_ids="@rep_prospect",
+        prospect_ids=["@rep_prospect"],
         tag=" ",
     ),
     enrich(
         "verify selection: ids not numbers",
         "enrichment:verify_selection",
-        prospect_ids="1,x,3",
+        prospect_ids=["1", "x", "3"],
         tag="invalid-email",
     ),
     enrich(
         "verify selection: id beyond 64 bits",
         "enrichment:verify_selection",
-        prospect_ids="9" * 30,
+        prospect_ids=["9" * 30],
         tag="invalid-email",
         confirm="1",
     ),
@@ -606,7 +606,7 @@ ENRICHMENT_FORMS = [
     enrich(
         "verify selection: another rep's prospect",
         "enrichment:verify_selection",
-        prospect_ids="@other_prospect",
+        prospect_ids=["@other_prospect"],
         tag="invalid-email",
         confirm="1",
     ),

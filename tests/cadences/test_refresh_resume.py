@@ -14,8 +14,8 @@ from cadences import sync
 from cadences.models import Cadence, CadenceRefresh, CadenceRefreshMember
 from klentyadmin.core import background
 from klentyadmin.core.background.models import RunStatus
-from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.klenty import KlentyClient
+from klentyadmin.integrations.klenty.target import klenty_target
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 
 from contacts.views import CRM
-from enrichment.views import SNOV
+from enrichment.views.settings import SNOV
 from klentyadmin.core.connection_settings import PARTIAL, VendorConnection
 from klentyadmin.core.models import Connection
 from klentyadmin.core.views import KLENTY

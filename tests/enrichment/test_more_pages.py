@@ -91,14 +91,15 @@ def test_verify_a_selection_tags_the_invalid_ones_and_marks_them_dnc(
     ids = [Prospect.objects.create(email=e).pk for e in emails]
     confirm = manager_client.post(
         "/enrichment/verify-prospects/",
-        {"prospect_ids": ",".join(map(str, ids)), "tag": "bad-email"},
+        {"scope": "selected", "prospect_ids": ids, "tag": "bad-email"},
     )
     assert "12" in confirm.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         answer = manager_client.post(
             "/enrichment/verify-prospects/",
             {
-                "prospect_ids": ",".join(map(str, ids)),
+                "scope": "selected",
+                "prospect_ids": ids,
                 "tag": "bad-email",
                 "mark_dnc": "on",
                 "confirm": "1",
@@ -134,5 +135,7 @@ def test_the_search_pages_selection_opens_the_verification_confirmation(manager_
 
     assert response.status_code == 200
     body = response.content.decode()
-    assert f'value="{",".join(str(p.pk) for p in ticked)}"' in body
+    for p in ticked:
+        assert f'name="prospect_ids" value="{p.pk}"' in body
+    assert 'name="scope" value="selected"' in body
     assert response.context["count"] == 3

@@ -57,8 +57,14 @@ def test_send_to_klenty_posted_again_adds_the_prospects_once(
 def test_a_verification_run_posted_again_verifies_once(
     manager_client, snov_sandbox, django_capture_on_commit_callbacks
 ):
-    ids = ",".join(str(Prospect.objects.create(email=f"{n}.v@acme.example").pk) for n in "ab")
-    data = {"prospect_ids": ids, "tag": "bad-email", "confirm": "1", "once_key": new_key()}
+    ids = [Prospect.objects.create(email=f"{n}.v@acme.example").pk for n in "ab"]
+    data = {
+        "scope": "selected",
+        "prospect_ids": ids,
+        "tag": "bad-email",
+        "confirm": "1",
+        "once_key": new_key(),
+    }
 
     first, again = posted_twice(
         manager_client, django_capture_on_commit_callbacks, "/enrichment/verify-prospects/", data
@@ -85,7 +91,7 @@ def test_the_pasted_emails_verifier_posted_again_starts_one_run(
 def test_confirming_a_verification_without_a_key_is_a_form_error(
     manager_client, manager_user, snov_sandbox
 ):
-    ids = str(Prospect.objects.create(email="k.v@acme.example").pk)
+    ids = [Prospect.objects.create(email="k.v@acme.example").pk]
 
     page = manager_client.post(
         "/enrichment/verify-prospects/", {"prospect_ids": ids, "tag": "t", "confirm": "1"}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from klentyadmin.core.connections import klenty_target
+from klentyadmin.integrations.klenty.target import klenty_target
 from tests.cadences.test_refresh_resume import cadence_reads, expected_cache
 from tests.fixtures.mail import smtp_sink
 from tests.fixtures.workers import manage, query, wait_for, worker_environment, worker_running

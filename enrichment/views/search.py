@@ -1,0 +1,143 @@
+"""The domain search flow: domain search → find emails → verify → Send to Klenty.
+Failing calls show the message and a retry button; they never become a 500."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_POST
+
+from enrichment import services
+from enrichment.forms import EMAIL_RE, DomainForm, SendForm
+from enrichment.services import Row, balance_or_none
+from klentyadmin.accounts.roles import any_role
+from klentyadmin.core import once
+from klentyadmin.integrations.errors import ApiError
+from klentyadmin.integrations.klenty.client import KlentyClient
+from klentyadmin.integrations.snov.client import SnovClient
+from klentyadmin.integrations.snov.types import CREDIT_COST
+
+PAGE = "enrichment/domain.html"
+
+
+def _render(request, partial: str, context: dict) -> HttpResponse:
+    template = f"{PAGE}#{partial}" if request.htmx else PAGE
+    return render(request, template, {"costs": CREDIT_COST, **context})
+
+
+def _rows(request, name: str = "row") -> list[Row]:
+    return [Row.parse(v) for v in request.POST.getlist(name) if v.strip()][:500]
+
+
+def _not_emails(rows: list[Row]) -> str:
+    """An error naming the ticked rows that hold no email address, or ""."""
+    bad = [r.email or "(empty)" for r in rows if not EMAIL_RE.match(r.email)]
+    return f"Not an email address: {', '.join(bad[:5])}" if bad else ""
+
+
+@require_GET
+@any_role
+def domain_search(request):
+    form = DomainForm(request.GET or None)
+    context: dict = {"form": form}
+    if form.is_bound and "page" in form.errors:
+        # The page shows the domain's errors beside its field; the page number has none.
+        context["error"] = f"Page: {form.errors['page'][0]}"
+    if form.is_valid():
+        client = SnovClient.from_settings(actor=request.user)
+        domain = form.cleaned_data["domain"]
+        try:
+            context["results"] = services.search_domain(
+                client, domain, form.cleaned_data["page"] or 1
+            )
+        except ApiError as exc:
+            context["error"] = str(exc)
+        context["balance"] = balance_or_none(client)
+        context["domain"] = domain
+    return _render(request, "search", context)
+
+
+def _carried(request) -> dict:
+    """What each step hands on to the next: the domain searched and its company."""
+    return {
+        "domain": request.POST.get("domain", ""),
+        "company": request.POST.get("company", ""),
+    }
+
+
+def _ask_snov(request, context: dict, key: str, rows: list[Row], work) -> None:
+    """`work(client, rows)` under `context[key]`; on failure the message and the rows
+    to retry instead. The balance either way, since a failed call may have cost."""
+    client = SnovClient.from_settings(actor=request.user)
+    try:
+        context[key] = work(client, rows)
+    except ApiError as exc:
+        context["error"] = str(exc)
+        context["retry_rows"] = rows
+    context["balance"] = balance_or_none(client)
+
+
+@require_POST
+@any_role
+def find_emails(request):
+    rows = _rows(request, "prospect")
+    context = _carried(request)
+    if not rows:
+        error = "Tick at least one prospect."
+    elif not all(r.prospect_hash for r in rows):
+        error = "A ticked prospect has no Snov.io id; search the domain again."
+    else:
+        _ask_snov(request, context, "found", rows, services.find_emails)
+        context["asked"] = len(rows)
+        return _render(request, "emails", context)
+    return _render(request, "emails", {**context, "error": error})
+
+
+@require_POST
+@any_role
+def verify(request):
+    rows = _rows(request)
+    context = _carried(request)
+    error = _not_emails(rows) if rows else "Tick at least one email."
+    if error:
+        return _render(request, "verified", {**context, "error": error})
+    _ask_snov(request, context, "verified", rows, services.verify)
+    context["send_form"] = SendForm(
+        initial={"domain": context["domain"], "company": context["company"]}
+    )
+    context.update(_klenty_choices(request.user))
+    return _render(request, "verified", context)
+
+
+def _klenty_choices(user) -> dict:
+    try:
+        klenty = KlentyClient.from_settings(actor=user)
+        return {
+            "klenty_lists": [lst.name for lst in klenty.get_lists()],
+            "klenty_cadences": [c.name for c in klenty.get_company_cadences()],
+        }
+    except ApiError as exc:
+        return {"klenty_error": str(exc)}
+
+
+@require_POST
+@any_role
+def send(request):
+    if earlier := once.earlier_result(request):
+        return earlier
+    form = SendForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, f"{PAGE}#send_error", {"error": form.refusal()})
+    rows = form.rows
+    choices = {k: v for k, v in form.cleaned_data.items() if k != once.FIELD}
+
+    def start() -> str:
+        push = services.send_to_klenty(user=request.user, rows=rows, **choices)
+        note = f"Sending {push.import_job.total} prospects to Klenty"
+        if push.skipped:
+            note += f"; {push.skipped} already in Klenty were skipped"
+        messages.success(request, note + ".")
+        return push.import_job.get_absolute_url()
+
+    return once.send_once(request, form.cleaned_data[once.FIELD], start)
