@@ -69,6 +69,7 @@ def world(db, on_sandbox, settings) -> World:
         "rep": make_user("priya", "rep", "priya.natarajan@northwind.example"),
     }
     other_rep = make_user("diego", "rep", "diego.alvarez@northwind.example")
+    unlinked_rep = make_user("uma", "rep")  # no Klenty email
     webinar = ProspectList.objects.create(name="Webinar", klenty_id="list-1")
     mine = Prospect.objects.create(
         email="ada@lovelace.example",
@@ -109,11 +110,26 @@ def world(db, on_sandbox, settings) -> World:
             user=other_rep, unsubscribe_token="unsub-two"
         ).pk,
     }
+    objects.update(sealed_rows(users, unlinked_rep))
     clients = {role: signed_in_client(user) for role, user in users.items()}
+    clients["unlinked_rep"] = signed_in_client(unlinked_rep)
     from django.test import Client
 
     clients["anon"] = Client()
     return World(objects, clients, imports.import_dir())
+
+
+def sealed_rows(users: dict[str, Any], unlinked_rep) -> dict[str, str]:
+    """Send to Klenty row values as the verify step gives them, for the enrichment cases."""
+    from enrichment.services import Row, sealed_value
+
+    row = Row("new.lead@brightforge.example", "New", "Lead", "CTO")
+    return {
+        "rep_sealed_row": sealed_value(row, users["rep"]),
+        "rep_tampered_row": sealed_value(row, users["rep"]).replace("New", "Old", 1),
+        "manager_sealed_row": sealed_value(row, users["manager"]),
+        "unlinked_rep_sealed_row": sealed_value(row, unlinked_rep),
+    }
 
 
 def store_replayed_deliveries() -> None:

@@ -8,7 +8,8 @@ from tests.badinput.corpus import ALL, CATEGORIES
 from tests.badinput.harness import REJECTED, TOLERATED
 from tests.core.test_route_access import ROUTES
 
-ROLES = {"admin", "manager", "rep", "anon"}
+# The roles, and a Rep whose account is not linked to a Klenty team member.
+ROLES = {"admin", "manager", "rep", "anon", "unlinked_rep"}
 # Routes with no input to get wrong: a button that posts nothing, or a switch.
 NO_INPUT = {
     "logout": "posts nothing",
