@@ -39,14 +39,19 @@ def _isolate_redis(monkeypatch, settings) -> None:
 
 def make_user(username: str, role: str, klenty_email: str = ""):
     from klentyadmin.accounts.models import User
+    from tests.fixtures.two_factor import enroll_totp
 
-    return User.objects.create_user(
+    user = User.objects.create_user(
         username=username,
         password=PASSWORD,
         email=f"{username}@northwind.example",
         role=role,
         klenty_email=klenty_email,
     )
+    # Admins must use two-factor sign-in (MFA_REQUIRED_ROLES): the standard one has enrolled.
+    if role == "admin":
+        enroll_totp(user)
+    return user
 
 
 @pytest.fixture
