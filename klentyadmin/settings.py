@@ -15,7 +15,12 @@ import plotly
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
-from klentyadmin.accounts.sign_in_settings import oidc_apps, parse_role_map, parse_roles
+from klentyadmin.accounts.sign_in_settings import (
+    oidc_provider_settings,
+    origin,
+    parse_role_map,
+    parse_roles,
+)
 from klentyadmin.lib.env import env_bool, env_float, env_int, env_list, env_str
 from klentyadmin.lib.secret_key import local_secret_key
 
@@ -420,18 +425,18 @@ OIDC_ALLOWED_DOMAINS = [domain.lower() for domain in env_list("OIDC_ALLOWED_DOMA
 OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
 # "klenty-admins=admin,sales-managers=manager,sales-reps=rep": refreshed at each sign-in.
 OIDC_ROLE_MAP = parse_role_map("OIDC_ROLE_MAP", env_str("OIDC_ROLE_MAP"))
-SOCIALACCOUNT_PROVIDERS = {
-    "openid_connect": {
-        "SCOPE": OIDC_SCOPES,
-        "APPS": oidc_apps(
-            provider_id=OIDC_PROVIDER_ID,
-            name=OIDC_NAME,
-            server_url=OIDC_SERVER_URL,
-            client_id=OIDC_CLIENT_ID,
-            secret=OIDC_CLIENT_SECRET,
-        ),
-    }
-}
+SOCIALACCOUNT_PROVIDERS = oidc_provider_settings(
+    provider_id=OIDC_PROVIDER_ID,
+    name=OIDC_NAME,
+    server_url=OIDC_SERVER_URL,
+    client_id=OIDC_CLIENT_ID,
+    secret=OIDC_CLIENT_SECRET,
+    scopes=OIDC_SCOPES,
+)
+if OIDC_SERVER_URL:
+    # The "Sign in with" button's POST is answered with a redirect to the provider, and
+    # browsers hold a form's redirects to form-action too.
+    SECURE_CSP["form-action"] += env_list("OIDC_FORM_ACTION_ORIGINS", [origin(OIDC_SERVER_URL)])
 if not LOCAL_PASSWORDS and not OIDC_SERVER_URL:
     raise ImproperlyConfigured("LOCAL_PASSWORDS=false needs OIDC_SERVER_URL: nobody could sign in")
 

@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.browser"]
+pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.browser", "tests.fixtures.oidc"]
 
 PASSWORD = "correct-horse-battery"
 

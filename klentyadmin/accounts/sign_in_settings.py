@@ -6,6 +6,8 @@ here and a test checks them against `Role`.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.core.exceptions import ImproperlyConfigured
 
 ROLE_NAMES = ("admin", "manager", "rep")
@@ -33,20 +35,28 @@ def parse_role_map(name: str, raw: str) -> dict[str, str]:
     return mapping
 
 
-def oidc_apps(
-    *, provider_id: str, name: str, server_url: str, client_id: str, secret: str
-) -> list[dict]:
-    """allauth's provider list: one app when OIDC_SERVER_URL is set, none otherwise."""
-    if not server_url:
-        return []
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def oidc_provider_settings(
+    *, provider_id: str, name: str, server_url: str, client_id: str, secret: str, scopes: list[str]
+) -> dict:
+    """allauth's SOCIALACCOUNT_PROVIDERS: one app when OIDC_SERVER_URL is set, none otherwise."""
+    apps = []
+    if server_url:
+        apps = [_oidc_app(provider_id, name, server_url, client_id, secret)]
+    return {"openid_connect": {"SCOPE": scopes, "OAUTH_PKCE_ENABLED": True, "APPS": apps}}
+
+
+def _oidc_app(provider_id: str, name: str, server_url: str, client_id: str, secret: str) -> dict:
     if not client_id or not secret:
         raise ImproperlyConfigured("OIDC_SERVER_URL needs OIDC_CLIENT_ID and OIDC_CLIENT_SECRET")
-    return [
-        {
-            "provider_id": provider_id,
-            "name": name,
-            "client_id": client_id,
-            "secret": secret,
-            "settings": {"server_url": server_url},
-        }
-    ]
+    return {
+        "provider_id": provider_id,
+        "name": name,
+        "client_id": client_id,
+        "secret": secret,
+        "settings": {"server_url": server_url},
+    }
