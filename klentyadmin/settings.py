@@ -408,6 +408,9 @@ SOCIALACCOUNT_ADAPTER = "klentyadmin.accounts.adapters.SingleSignOnAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Sensitive changes (turning two-factor off, new recovery codes) ask for the password or
+# a code again; not for a code by email, which this console does not send.
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10, minimum=1)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
@@ -22,6 +27,16 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # People are added by an Admin or arrive through single sign-on, never self-registered.
         return False
+
+    def is_reauthentication_required(self, app: str = "") -> bool:
+        """Not within ACCOUNT_REAUTHENTICATION_TIMEOUT of signing in: an Admin sent to
+        enrollment straight after signing in is not asked for the password again, and a
+        single sign-on account has no password to give."""
+        request = context.request
+        records = get_authentication_records(request, request.user)
+        if records and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT:
+            return False
+        return super().is_reauthentication_required(app=app)
 
     def respond_user_inactive(self, request: HttpRequest, user) -> HttpResponse:
         return refusal(request, "This account has been switched off. Ask an Admin.")
