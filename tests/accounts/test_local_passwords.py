@@ -55,3 +55,35 @@ def test_a_bad_role_map_stops_start_up_naming_the_setting(raw):
 
 def test_the_settings_know_every_role():
     assert set(ROLE_NAMES) == set(Role.values)
+
+
+def test_production_settings_with_single_sign_on_pass_the_deployment_checks(tmp_path):
+    from tests.core.test_settings import run_manage
+
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        KLENTYADMIN_ENV="production",
+        SECRET_KEY="x" * 20 + "Q2v9!mR#t7pL0zW4&kB8yN1eH6uJ3sF5",
+        ALLOWED_HOSTS="klentyadmin.northwind.example",
+        KLENTYADMIN_VAR_DIR=str(tmp_path),
+        OIDC_SERVER_URL="https://login.northwind.example/realms/staff",
+        OIDC_CLIENT_ID="klentyadmin",
+        OIDC_CLIENT_SECRET="from-the-environment",
+        OIDC_ROLE_MAP="klenty-admins=admin",
+        LOCAL_PASSWORDS="false",
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_switching_local_passwords_off_without_a_provider_stops_start_up(tmp_path):
+    from tests.core.test_settings import run_manage
+
+    result = run_manage("check", LOCAL_PASSWORDS="false", KLENTYADMIN_VAR_DIR=str(tmp_path))
+
+    assert result.returncode != 0
+    assert "LOCAL_PASSWORDS=false needs OIDC_SERVER_URL" in result.stderr
