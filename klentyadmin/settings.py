@@ -393,7 +393,7 @@ MIDDLEWARE[_after_login_required:_after_login_required] = [
     # Turns allauth's "sign in again first" into the re-authentication page, and drops a
     # half-finished sign-in (password given, code not yet) when the visitor goes elsewhere.
     "allauth.account.middleware.AccountMiddleware",
-    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "klentyadmin.accounts.idle_sessions.SessionIdleTimeoutMiddleware",
     # A role that must use two-factor sign-in reaches nothing but enrollment until it has.
     "klentyadmin.accounts.middleware.TwoFactorEnrollmentMiddleware",
 ]
@@ -451,10 +451,10 @@ MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "klentyadmin")
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_REQUIRED_ROLES = parse_roles("MFA_REQUIRED_ROLES", env_list("MFA_REQUIRED_ROLES", ["admin"]))
 
-# Sessions: signed out after SESSION_IDLE_HOURS without a request; each request
-# pushes the expiry on. allauth.usersessions lists them and signs them out.
+# Sessions: signed out after SESSION_IDLE_HOURS without a request (requests push the
+# expiry on: klentyadmin/accounts/idle_sessions.py). allauth.usersessions records each
+# sign-in's session, lists a user's own and signs them out; it does not write on every
+# request to track "last seen" (USERSESSIONS_TRACK_ACTIVITY), as HTMX polls would.
 SESSION_IDLE_HOURS = env_int("SESSION_IDLE_HOURS", 8, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_HOURS * 3600
-SESSION_SAVE_EVERY_REQUEST = True
-USERSESSIONS_TRACK_ACTIVITY = True
 # -- end of sign-in --

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "klentyadmin.accounts"
     label = "accounts"
     verbose_name = "Accounts and roles"
+
+    def ready(self) -> None:
+        from klentyadmin.accounts import idle_sessions  # noqa: F401  (its signal receiver)
