@@ -11,31 +11,16 @@ token's signature check against the provider's keys, userinfo, and the first pag
 from __future__ import annotations
 
 import argparse
-import subprocess
-import sys
 import time
 
-from _common import ROOT, markdown_table, percentile, record_figure, setup_django
-
-
-def start_provider() -> tuple[subprocess.Popen, str]:
-    command = [sys.executable, "-m", "tests.oidc_provider", "--port", "0"]
-    process = subprocess.Popen(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    line = process.stdout.readline()
-    prefix = "OIDC provider listening on "
-    if not line.startswith(prefix):
-        process.kill()
-        raise SystemExit(f"the OIDC provider did not start: {line!r}")
-    return process, line[len(prefix) :].strip()
+from _common import markdown_table, percentile, record_figure, setup_django, start_listening
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=30)
     args = parser.parse_args()
-    process, url = start_provider()
+    process, url = start_listening("tests.oidc_provider", "OIDC provider listening on ")
     try:
         from tests.oidc_provider.people import CLIENT_ID, CLIENT_SECRET
 

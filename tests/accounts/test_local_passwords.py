@@ -58,16 +58,11 @@ def test_the_settings_know_every_role():
 
 
 def test_production_settings_with_single_sign_on_pass_the_deployment_checks(tmp_path):
-    from tests.core.test_settings import run_manage
+    from tests.core.test_settings import DEPLOY_CHECK, PRODUCTION, run_manage
 
     result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        KLENTYADMIN_ENV="production",
-        SECRET_KEY="x" * 20 + "Q2v9!mR#t7pL0zW4&kB8yN1eH6uJ3sF5",
-        ALLOWED_HOSTS="klentyadmin.northwind.example",
+        *DEPLOY_CHECK,
+        **PRODUCTION,
         KLENTYADMIN_VAR_DIR=str(tmp_path),
         OIDC_SERVER_URL="https://login.northwind.example/realms/staff",
         OIDC_CLIENT_ID="klentyadmin",
