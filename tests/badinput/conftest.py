@@ -12,6 +12,7 @@ import pytest
 from tests.badinput.harness import Case, check_case
 from tests.conftest import make_user, signed_in_client
 from tests.fixtures.sandbox import SANDBOX_OUTCOMES, SandboxControl
+from tests.fixtures.two_factor import recently_signed_in
 
 GOOD_CSV = b"Email,First name,Company\nada@lovelace.example,Ada,Analytical\n"
 
@@ -107,7 +108,10 @@ def world(db, on_sandbox, settings) -> World:
             user=other_rep, unsubscribe_token="unsub-two"
         ).pk,
     }
-    clients = {role: signed_in_client(user) for role, user in users.items()}
+    # Just signed in, as a person is: forms behind re-authentication are reached.
+    clients = {
+        role: recently_signed_in(signed_in_client(user), user) for role, user in users.items()
+    }
     from django.test import Client
 
     clients["anon"] = Client()
