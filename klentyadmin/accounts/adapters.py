@@ -72,3 +72,9 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return single_sign_on.domain_is_allowed(sociallogin.user.email or "")
+
+    def list_apps(self, request: HttpRequest, provider=None, client_id=None) -> list:
+        # Providers come from the environment only (OIDC_*): a client secret is never
+        # stored in the database, so allauth's database-backed apps are left out.
+        apps = super().list_apps(request, provider=provider, client_id=client_id)
+        return [app for app in apps if app.pk is None]

@@ -89,3 +89,21 @@ def test_an_admin_signing_in_for_the_first_time_must_enroll_before_anything_else
     for page in (reverse("home"), reverse("prospects:search"), reverse("usersessions_list")):
         assert client.get(page)["Location"] == enroll, page
     assert client.get(enroll).status_code == 200
+
+
+def test_a_provider_stored_in_the_database_is_ignored(oidc_provider, settings):
+    from allauth.socialaccount.models import SocialApp
+    from django.test import Client
+
+    settings.SOCIALACCOUNT_PROVIDERS = {"openid_connect": {"APPS": []}}
+    SocialApp.objects.create(
+        provider="openid_connect",
+        provider_id="sso",
+        name="From the database",
+        client_id="x",
+        secret="stored-secret",
+        settings={"server_url": oidc_provider.issuer},
+    )
+
+    assert "From the database" not in Client().get(reverse("login")).content.decode()
+    assert Client().post("/accounts/oidc/sso/login/").status_code == 404
