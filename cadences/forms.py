@@ -6,8 +6,8 @@ from django import forms
 
 from cadences.models import Cadence
 from klentyadmin.integrations.klenty import WEBHOOK_EVENTS
-from prospects.bulk_forms import ProspectIdsField
 from prospects.models import BulkAction
+from prospects.selection import SELECTED, SelectionForm
 
 EVENT_CHOICES = [(e, e) for e in WEBHOOK_EVENTS]
 _EVENTS_BY_LOWER = {e.lower(): e for e in WEBHOOK_EVENTS}
@@ -53,17 +53,18 @@ class FeedFilterForm(forms.Form):
     owner = forms.CharField(required=False, max_length=254)
 
 
-class CadenceActionForm(forms.Form):
-    """Stop or resume the cadence for prospects ticked on the cadence page."""
+class CadenceActionForm(SelectionForm):
+    """Stop or resume the cadence for prospects ticked on the cadence page (only
+    ticked ones: the page offers no "all matching")."""
 
+    scope = forms.ChoiceField(choices=[(SELECTED, SELECTED)], required=False)
+    nothing_ticked = "Tick at least one prospect."
     action = forms.ChoiceField(
         choices=[
             (BulkAction.STOP_CADENCE, "Stop"),
             (BulkAction.RESUME_CADENCE, "Resume"),
         ]
     )
-    # Any id is acceptable here; the bulk engine keeps only what the user may touch.
-    prospect_ids = ProspectIdsField(error_messages={"required": "Tick at least one prospect."})
 
 
 class AddSearchForm(forms.Form):

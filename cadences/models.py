@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from klentyadmin.core.background.models import BackgroundItem, BackgroundRun, ItemState
+
 
 class Cadence(models.Model):
     """A company cadence, refreshed on the sync's schedule.
@@ -40,19 +42,46 @@ class Cadence(models.Model):
         return Q(owners_text__contains=f"|{email.lower()}|")
 
 
-class CadenceRefresh(models.Model):
-    """One refresh of the cadence cache: when it ran and what went wrong, for the page."""
+class CadenceRefresh(BackgroundRun):
+    """One refresh of the cadence cache, a run of the background framework
+    (cadences/sync.py): the company's cadences, then one item per team member."""
 
+    # When it was asked for: the page's "Cached from Klenty ... ago", and the order.
     started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # Klenty's company cadences as [id, name] pairs, once read (None until then).
+    company = models.JSONField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0)
     cadences = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-started_at"]
 
     def __str__(self) -> str:
         return f"cadence refresh {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class CadenceRefreshMember(BackgroundItem):
+    """One team member's own cadences, as one refresh read them."""
+
+    class State(models.TextChoices):
+        PENDING = ItemState.PENDING, "Pending"
+        SENDING = ItemState.SENDING, "Reading"
+        READ = "read", "Read"
+        FAILED = "failed", "Could not be read"
+
+    refresh = models.ForeignKey(CadenceRefresh, on_delete=models.CASCADE, related_name="members")
+    email = models.EmailField()
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    cadence_ids = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["refresh_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.email} in {self.refresh}"
 
 
 def new_token() -> str:

@@ -7,6 +7,7 @@ app_name = "cadences"
 urlpatterns = [
     path("", cadences.cadence_list, name="list"),
     path("refresh/", cadences.refresh, name="refresh"),
+    path("refresh/<int:pk>/", cadences.refresh_progress, name="refresh_progress"),
     path("add/", cadences.add_search, name="add_search"),
     path("<int:pk>/", cadences.detail, name="detail"),
     path("<int:pk>/steps/", cadences.steps, name="steps"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from prospects.bulk_forms import ProspectIdsField
+from klentyadmin.core.connection_settings import ConnectionForm
+from prospects.selection import SelectionForm
 
 SCOPES = [("selected", "selected"), ("all", "all")]
 
@@ -51,23 +52,10 @@ class ImportForm(ContactSelectionForm):
         return name
 
 
-class ProspectSelectionForm(forms.Form):
-    """Klenty prospects chosen on a search: ids, or all matching `query`
-    (the prospects search's GET parameters), as prospects/views/bulk.py takes them."""
+class PushForm(SelectionForm):
+    """Klenty prospects chosen on a search (resolved by prospects.selection), and the
+    lead status they get in the CRM."""
 
-    scope = forms.ChoiceField(choices=SCOPES, initial="selected")
-    # Scoping to what the user may touch happens against visible_to(user).
-    prospect_ids = ProspectIdsField(required=False)
-    query = forms.CharField(required=False)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("scope") == "selected" and not cleaned.get("prospect_ids"):
-            raise forms.ValidationError("Tick at least one prospect, or choose all matching.")
-        return cleaned
-
-
-class PushForm(ProspectSelectionForm):
     lead_status = forms.TypedChoiceField(coerce=int, required=False, label="Lead status")
 
     def __init__(self, *args, statuses=(), **kwargs):
@@ -81,21 +69,8 @@ class PushForm(ProspectSelectionForm):
         return self.statuses.get(value) if value is not None else None
 
 
-class CrmConnectionForm(forms.Form):
-    """The CRM key. A blank field keeps the stored key."""
+class CrmConnectionForm(ConnectionForm):
+    """The CRM key."""
 
-    api_key = forms.CharField(
-        label="API key",
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Skarbe → Settings → API: keys are per workspace and shown once. "
-        "Leave blank to keep the stored key.",
-    )
-    clear_key = forms.BooleanField(label="Remove the stored key (use the sandbox)", required=False)
-
-    def clean_api_key(self) -> str:
-        key = self.cleaned_data["api_key"]
-        if key and (len(key) < 8 or any(c.isspace() for c in key)):
-            raise forms.ValidationError("That does not look like a CRM API key.")
-        return key
+    key_help = "Skarbe → Settings → API: keys are per workspace and shown once."
+    key_name = "CRM API key"

@@ -1,8 +1,8 @@
 """Moving people between the contacts CRM and Klenty.
 
 A `Transfer` is one run in one direction. Klenty → CRM ("push") items move
-pending → sending → created | exists | invalid | failed in the worker, claimed
-with conditional UPDATEs like the bulk engine's. CRM → Klenty ("import") hands
+pending → sending → created | exists | invalid | failed in the worker, run by the
+background framework (klentyadmin.core.background, kind "crm_push"). CRM → Klenty ("import") hands
 its rows to the bulk engine (prospects.bulk) and keeps here only the rows it did
 not send, with the reason (already in Klenty, no email).
 """
@@ -10,12 +10,12 @@ not send, with the reason (already in Klenty, no email).
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 
+from klentyadmin.core.background.models import BackgroundItem, BackgroundRun
 from klentyadmin.integrations.crm import LeadStatus
 
 
-class Transfer(models.Model):
+class Transfer(BackgroundRun):
     class Direction(models.TextChoices):
         TO_CRM = "to_crm", "Klenty → CRM"
         TO_KLENTY = "to_klenty", "CRM → Klenty"
@@ -24,6 +24,7 @@ class Transfer(models.Model):
         QUEUED = "queued", "Queued"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
+        FAILED = "failed", "Failed"
 
     direction = models.CharField(max_length=16, choices=Direction.choices)
     created_by = models.ForeignKey(
@@ -42,11 +43,6 @@ class Transfer(models.Model):
         on_delete=models.SET_NULL,
         related_name="crm_transfer",
     )
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    # A runner holds the lease while it works; a lapsed lease means the runner died.
-    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -64,7 +60,7 @@ class Transfer(models.Model):
         return self.direction == self.Direction.TO_CRM
 
 
-class TransferItem(models.Model):
+class TransferItem(BackgroundItem):
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
@@ -87,11 +83,7 @@ class TransferItem(models.Model):
     email = models.CharField(max_length=254, blank=True)
     name = models.CharField(max_length=300, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    message = models.TextField(blank=True)
     crm_contact_id = models.CharField(max_length=64, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

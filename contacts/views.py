@@ -1,6 +1,6 @@
 """The CRM pages: contacts search, import into Klenty, push to the CRM, transfers,
 and the CRM's connection settings. Thin: read input, check the role, call one
-function in contacts.services (or the CRM client), render."""
+function in contacts.transfers (or the CRM client), render."""
 
 from __future__ import annotations
 
@@ -10,25 +10,27 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
 
-from contacts import services
-from contacts.forms import (
-    ContactSelectionForm,
-    CrmConnectionForm,
-    ImportForm,
-    ProspectSelectionForm,
-    PushForm,
-)
+from contacts import transfers as crm_transfers
+from contacts.forms import ContactSelectionForm, CrmConnectionForm, ImportForm, PushForm
 from contacts.models import Transfer
 from klentyadmin.accounts.roles import admin_required, any_role
-from klentyadmin.core.connections import crm_target, klenty_target, stored_connection
-from klentyadmin.core.models import Connection, Service
-from klentyadmin.integrations.crm import CrmClient
+from klentyadmin.core.background.views import poll_response
+from klentyadmin.core.connection_settings import (
+    VendorConnection,
+    connection_page,
+    connection_test,
+)
+from klentyadmin.core.models import Service
+from klentyadmin.integrations.crm.client import CrmClient
+from klentyadmin.integrations.crm.target import crm_target
 from klentyadmin.integrations.errors import ApiError
+from klentyadmin.integrations.klenty.target import klenty_target
 from prospects.models import Prospect
-from prospects.search import InvalidSelection, matching_prospects, selected_prospects
+from prospects.search import ProspectSearch
+from prospects.selection import InvalidSelection, Selection, resolve_selection
 
 PAGE_SIZE = 50
 
@@ -75,7 +77,7 @@ def _chosen_contacts(request, data: dict) -> list:
 
 
 def _render_import(request, form: ImportForm, selection: dict, contacts: list, error: str = ""):
-    plan = services.plan_import(contacts)
+    plan = crm_transfers.plan_import(contacts)
     return render(
         request,
         "contacts/import_confirm.html",
@@ -84,7 +86,7 @@ def _render_import(request, form: ImportForm, selection: dict, contacts: list, e
             "selection": selection,
             "plan": plan,
             "to_send": sum(1 for row in plan if row.send),
-            "mapping": services.IMPORT_MAPPING,
+            "mapping": crm_transfers.IMPORT_MAPPING,
             "error": error,
         },
     )
@@ -124,13 +126,13 @@ def import_start(request):
         return _render_import(request, form, selection.cleaned_data, [])
     try:
         contacts = _chosen_contacts(request, form.cleaned_data)
-        owner = services.import_owner(request.user, form.cleaned_data["owner"])
+        owner = crm_transfers.import_owner(request.user, form.cleaned_data["owner"])
     except (ApiError, ValueError) as exc:
         return _render_import(request, form, form.cleaned_data, [], str(exc))
     if not contacts:
         messages.error(request, "None of the chosen contacts are in the CRM any more.")
         return _back_to_contacts(request)
-    transfer = services.start_import(
+    transfer = crm_transfers.start_import(
         request.user, contacts, owner=owner, list_name=form.cleaned_data["list_name"]
     )
     return redirect("contacts:transfer", pk=transfer.pk)
@@ -149,7 +151,7 @@ def _back_to_contacts(request):
 @any_role
 def push_choose(request):
     """Pick cached Klenty prospects to push (the prospects search's `q` and filters)."""
-    prospects = matching_prospects(request.user, request.GET)
+    prospects = ProspectSearch.from_params(request.GET).queryset(request.user)
     page = Paginator(prospects.select_related("prospect_list"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -160,7 +162,7 @@ def push_choose(request):
     return render(request, template, context)
 
 
-def _render_push(request, form: PushForm, selection: dict, count: int, error: str):
+def _render_push(request, form: PushForm, selection: Selection, count: int, error: str):
     return render(
         request,
         "contacts/push_confirm.html",
@@ -169,7 +171,7 @@ def _render_push(request, form: PushForm, selection: dict, count: int, error: st
             "selection": selection,
             "count": count,
             "error": error,
-            "mapping": services.PUSH_MAPPING,
+            "mapping": crm_transfers.PUSH_MAPPING,
         },
     )
 
@@ -184,22 +186,18 @@ def _lead_statuses(request) -> tuple[list, str]:
 @require_POST
 @any_role
 def push_confirm(request):
-    selection = ProspectSelectionForm(request.POST)
-    if not selection.is_valid():
-        for error in selection.non_field_errors() or ["That selection is not valid."]:
-            messages.error(request, error)
-        return redirect("contacts:push_choose")
     try:
-        count = selected_prospects(request.user, selection.cleaned_data).count()
+        selection = resolve_selection(request.POST, request.user)
     except InvalidSelection as exc:
         messages.error(request, str(exc))
         return redirect("contacts:push_choose")
+    count = selection.prospects.count()
     if count == 0:
         messages.error(request, "None of the chosen prospects are yours to push.")
         return redirect("contacts:push_choose")
     statuses, error = _lead_statuses(request)
     form = PushForm(statuses=statuses, initial={"lead_status": statuses[0].id if statuses else ""})
-    return _render_push(request, form, selection.cleaned_data, count, error)
+    return _render_push(request, form, selection, count, error)
 
 
 @require_POST
@@ -207,25 +205,18 @@ def push_confirm(request):
 def push_start(request):
     statuses, error = _lead_statuses(request)
     form = PushForm(request.POST, statuses=statuses)
-    if error or not form.is_valid():
-        selection = ProspectSelectionForm(request.POST)
-        if not selection.is_valid():
-            return redirect("contacts:push_choose")
-        try:
-            count = selected_prospects(request.user, selection.cleaned_data).count()
-        except InvalidSelection as exc:
-            messages.error(request, str(exc))
-            return redirect("contacts:push_choose")
-        return _render_push(request, form, selection.cleaned_data, count, error)
     try:
-        prospects = selected_prospects(request.user, form.cleaned_data)
+        selection = resolve_selection(request.POST, request.user)
     except InvalidSelection as exc:
         messages.error(request, str(exc))
         return redirect("contacts:push_choose")
+    prospects = selection.prospects
+    if error or not form.is_valid():
+        return _render_push(request, form, selection, prospects.count(), error)
     if not prospects.exists():
         messages.error(request, "None of the chosen prospects are yours to push.")
         return redirect("contacts:push_choose")
-    transfer = services.start_push(
+    transfer = crm_transfers.start_push(
         request.user,
         prospects.values_list("pk", flat=True),
         form.cleaned_data["lead_status"],
@@ -252,8 +243,8 @@ def transfers(request):
 def _transfer_context(transfer: Transfer) -> dict:
     return {
         "transfer": transfer,
-        "progress": services.progress(transfer),
-        "rows": services.result_rows(transfer),
+        "progress": crm_transfers.progress(transfer),
+        "rows": crm_transfers.result_rows(transfer),
     }
 
 
@@ -269,18 +260,16 @@ def transfer(request, pk: int):
 def transfer_progress(request, pk: int):
     transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
     context = _transfer_context(transfer)
-    response = render(request, "contacts/transfer.html#progress", context)
-    if context["progress"].finished:
-        # 286 tells htmx to stop polling; the body carries the final figures.
-        response.status_code = HttpResponseStopPolling.status_code
-    return response
+    return poll_response(
+        request, "contacts/transfer.html#progress", context, finished=context["progress"].finished
+    )
 
 
 @require_POST
 @any_role
 def transfer_retry(request, pk: int):
     transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
-    count = services.retry_failed(transfer)
+    count = crm_transfers.retry_failed(transfer)
     messages.success(request, f"{count} failed item{'s' if count != 1 else ''} queued again.")
     return redirect("contacts:transfer", pk=pk)
 
@@ -288,49 +277,37 @@ def transfer_retry(request, pk: int):
 # -- settings (Admins) ----------------------------------------------------------
 
 
+def _check_crm(actor) -> str:
+    # "Get Current User" is the CRM's cheap call, and says whose key it is.
+    me = CrmClient.from_settings(actor=actor).get_current_user()
+    return format_html(
+        "Connected as <strong>{}</strong> ({}) in the workspace <strong>{}</strong>.",
+        me.name,
+        me.email,
+        me.workspace,
+    )
+
+
+CRM = VendorConnection(
+    service=Service.CRM,
+    name="CRM",
+    form_class=CrmConnectionForm,
+    target=crm_target,
+    check=_check_crm,
+    env_note="CRM_API_KEY is set in the environment; it overrides the key stored here.",
+    page_url="contacts:settings",
+    test_url="contacts:test_connection",
+    template="contacts/settings.html",
+)
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def crm_settings(request):
-    if request.method == "POST":
-        form = CrmConnectionForm(request.POST)
-        if form.is_valid():
-            connection, _ = Connection.objects.get_or_create(service=Service.CRM)
-            if form.cleaned_data["clear_key"]:
-                connection.set_api_key("")
-            elif form.cleaned_data["api_key"]:
-                connection.set_api_key(form.cleaned_data["api_key"])
-            connection.save()
-            messages.success(request, "CRM connection saved.")
-            return redirect("contacts:settings")
-    else:
-        form = CrmConnectionForm()
-    return render(
-        request,
-        "contacts/settings.html",
-        {"form": form, "connection": stored_connection(Service.CRM), "crm": crm_target()},
-    )
+    return connection_page(request, CRM)
 
 
 @require_POST
 @admin_required
 def test_connection(request):
-    connection, _ = Connection.objects.get_or_create(service=Service.CRM)
-    me, error = None, ""
-    try:
-        me = _crm(request).get_current_user()
-    except ApiError as exc:
-        error = str(exc)
-        connection.record_error(error)
-    else:
-        connection.record_success()
-    context = {
-        "me": me,
-        "error": error,
-        "connection": connection,
-        "crm": crm_target(),
-        "tested": True,
-    }
-    if not request.htmx:
-        context["form"] = CrmConnectionForm()
-        return render(request, "contacts/settings.html", context)
-    return render(request, "contacts/settings.html#test-result", context)
+    return connection_test(request, CRM)

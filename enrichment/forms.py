@@ -1,9 +1,13 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 
+from klentyadmin.core.connection_settings import ConnectionForm
+from klentyadmin.core.models import Connection
+from klentyadmin.integrations.snov.client import forget_tokens
 from prospects.forms import is_row_id
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z0-9-]{2,}$")
@@ -67,17 +71,38 @@ class SendForm(forms.Form):
         return name
 
 
-class SettingsForm(forms.Form):
-    client_id = forms.CharField(max_length=255)
-    client_secret = forms.CharField(
-        max_length=255,
-        required=False,
-        widget=forms.PasswordInput,
-        help_text="Leave empty to keep the stored one.",
-    )
+class SnovConnectionForm(ConnectionForm):
+    """The Snov.io client id and secret (the secret is the connection's key)."""
+
+    key_label = "Client secret"
+    key_noun = "secret"
+    key_help = "Snov.io → Account settings → API."
+    key_name = "Snov.io client secret"
+    clear_label = "Remove the stored client id and secret (use the sandbox)"
+
+    client_id = forms.CharField(label="Client id", max_length=255, required=False)
+    field_order = ["client_id", "api_key", "clear_key"]
+
+    @classmethod
+    def initial_for(cls, connection: Connection | None) -> dict[str, Any]:
+        return {"client_id": connection.client_id if connection else ""}
 
     def clean_client_id(self) -> str:
         return self.cleaned_data["client_id"].strip()
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not cleaned.get("clear_key") and not cleaned.get("client_id"):
+            self.add_error("client_id", "Enter the client id that goes with the secret.")
+        return cleaned
+
+    def save(self, connection: Connection) -> None:
+        connection.client_id = (
+            "" if self.cleaned_data["clear_key"] else self.cleaned_data["client_id"]
+        )
+        super().save(connection)
+        # A token from the old credentials must not outlive them.
+        forget_tokens()
 
 
 class VerifySelectionForm(forms.Form):

@@ -8,6 +8,8 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from klentyadmin.core.background.models import BackgroundItem, BackgroundRun
+
 
 class EnrichmentPush(models.Model):
     """One "Send to Klenty": a Bulk Add job, then optionally a Start cadence job."""
@@ -56,34 +58,57 @@ class SnovEvent(models.Model):
         return self.event
 
 
-class VerificationRun(models.Model):
-    """ "Verify the emails of these prospects" on a Klenty search selection."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+class VerificationRun(BackgroundRun):
+    """ "Verify the emails of these prospects" on a Klenty search selection, or emails
+    pasted on the verifier page: one item per email, run by the background framework
+    (kind "snov_verification", enrichment/verification.py)."""
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     prospect_ids = models.JSONField(default=list)
     emails = models.JSONField(default=list)  # pasted on the verifier page (no prospects)
     tag = models.CharField(max_length=100, blank=True)
     mark_dnc = models.BooleanField(default=False)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
+    # The outcome, counted once every item is finished.
     valid = models.PositiveIntegerField(default=0)
     invalid = models.PositiveIntegerField(default=0)
     unknown = models.PositiveIntegerField(default=0)
-    results = models.JSONField(default=list)  # [{"email", "status", "reason"}]
-    error = models.TextField(blank=True)
     tag_job = models.ForeignKey(
         "prospects.BulkJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     dnc_job = models.ForeignKey(
         "prospects.BulkJob", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return f"Verification of {self.total} prospects"
+
+
+class VerificationItem(BackgroundItem):
+    """One email of a run: pending → sending → pushed (credits spent, waiting for
+    Snov.io) → verified | unverified (not done within the wait). A Snov.io error ends
+    the whole run "failed", with the reason."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Asking Snov.io"
+        PUSHED = "pushed", "Pushed for verification"
+        VERIFIED = "verified", "Verified"
+        UNVERIFIED = "unverified", "Not verified yet"
+
+    run = models.ForeignKey(VerificationRun, on_delete=models.CASCADE, related_name="items")
+    prospect = models.ForeignKey(
+        "prospects.Prospect", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    email = models.CharField(max_length=254)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    # Snov.io's verdict: valid, not_valid, unknown, greylisted; and why (catchall...).
+    status = models.CharField(max_length=32, blank=True)
+    reason = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["run", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.email}: {self.state}"

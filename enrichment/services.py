@@ -14,7 +14,6 @@ from django_q.tasks import async_task
 
 from enrichment.models import EnrichmentPush
 from klentyadmin.integrations import snov
-from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.snov import SnovClient
 from prospects import bulk
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect
@@ -177,84 +176,3 @@ def _soon():
     from django.utils import timezone
 
     return timezone.now() + timedelta(seconds=5)
-
-
-# -- "Verify the emails of these prospects" -------------------------------------------
-
-
-def create_verification_run(
-    *,
-    user,
-    prospect_ids: list[int] | None = None,
-    emails: list[str] | None = None,
-    tag: str = "",
-    mark_dnc: bool = False,
-):
-    from enrichment.models import VerificationRun
-
-    ids = list(
-        Prospect.objects.visible_to(user)
-        .filter(pk__in=prospect_ids or [])
-        .values_list("pk", flat=True)
-    )
-    emails = [] if ids else list(emails or [])
-    with transaction.atomic():
-        run = VerificationRun.objects.create(
-            created_by=user,
-            prospect_ids=ids,
-            emails=emails,
-            tag=tag,
-            mark_dnc=mark_dnc and user.is_manager_or_admin,
-            total=len(ids) or len(emails),
-        )
-        transaction.on_commit(lambda: async_task("enrichment.services.verify_prospects", run.pk))
-    return run
-
-
-def verify_prospects(run_id: int) -> str:
-    """Verify, then tag the invalid ones (and mark them Do-Not-Contact) through the
-    bulk engine. Only the runner that moves the run from queued to running works."""
-    from enrichment.models import VerificationRun
-
-    Status = VerificationRun.Status
-    if not VerificationRun.objects.filter(pk=run_id, status=Status.QUEUED).update(
-        status=Status.RUNNING
-    ):
-        return "already taken"
-    run = VerificationRun.objects.select_related("created_by").get(pk=run_id)
-    by_email = dict(Prospect.objects.filter(pk__in=run.prospect_ids).values_list("email", "pk"))
-    try:
-        client = SnovClient.from_settings(actor=run.created_by)
-        results = client.verify_emails(list(by_email) or run.emails)
-    except ApiError as exc:
-        run.status, run.error = Status.FAILED, str(exc)
-        run.save(update_fields=["status", "error"])
-        return "failed"
-    invalid_ids = [by_email[v.email] for v in results if v.invalid and v.email in by_email]
-    run.valid = sum(1 for v in results if v.status == "valid")
-    run.invalid = len(invalid_ids)
-    run.unknown = len(results) - run.valid - run.invalid
-    run.results = [
-        {"email": v.email, "status": v.status or "not verified yet", "reason": v.reason}
-        for v in results
-    ]
-    with transaction.atomic():
-        if invalid_ids and run.tag:
-            run.tag_job = bulk.create_job(
-                user=run.created_by,
-                action=BulkAction.ADD_TAGS,
-                params={"tags": [run.tag]},
-                prospect_ids=invalid_ids,
-                description=f"Tag {len(invalid_ids)} invalid emails ({run.tag})",
-            )
-            if run.mark_dnc:
-                run.dnc_job = bulk.create_job(
-                    user=run.created_by,
-                    action=BulkAction.MARK_DNC,
-                    params={},
-                    prospect_ids=invalid_ids,
-                    description=f"Do-Not-Contact for {len(invalid_ids)} invalid emails",
-                )
-        run.status = Status.DONE
-        run.save()
-    return f"{run.invalid} invalid"

@@ -12,6 +12,7 @@ urlpatterns = [
     path("finder/", views.finder, name="finder"),
     path("verifier/", views.verifier, name="verifier"),
     path("settings/", views.snov_settings, name="settings"),
+    path("settings/test/", views.test_connection, name="test_connection"),
     path("hooks/<str:token>/", hooks.receive, name="hook"),
     path("campaigns/", views_more.campaigns, name="campaigns"),
     path("campaigns/<int:campaign_id>/", views_more.campaign, name="campaign"),

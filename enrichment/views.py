@@ -7,26 +7,33 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from enrichment import services
+from enrichment import services, verification
 from enrichment.forms import (
     EMAIL_RE,
     DomainForm,
     FinderForm,
     SendForm,
-    SettingsForm,
+    SnovConnectionForm,
     VerifierForm,
 )
 from enrichment.services import Row
 from klentyadmin.accounts.roles import admin_required, any_role
-from klentyadmin.core.models import Connection, Service
-from klentyadmin.integrations import snov
+from klentyadmin.core.connection_settings import (
+    VendorConnection,
+    connection_page,
+    connection_test,
+)
+from klentyadmin.core.models import Service
 from klentyadmin.integrations.errors import ApiError
-from klentyadmin.integrations.klenty import KlentyClient
-from klentyadmin.integrations.snov import CREDIT_COST, SnovClient
+from klentyadmin.integrations.klenty.client import KlentyClient
+from klentyadmin.integrations.snov.client import SnovClient
+from klentyadmin.integrations.snov.target import snov_target
+from klentyadmin.integrations.snov.types import CREDIT_COST
 
 PAGE = "enrichment/domain.html"
 
@@ -183,7 +190,7 @@ def verifier(request):
     """Paste up to 500 emails; they are verified 10 a call in the worker."""
     form = VerifierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        run = services.create_verification_run(
+        run = verification.create_verification_run(
             user=request.user, emails=form.cleaned_data["emails"]
         )
         url = reverse("enrichment:verification_run", args=[run.pk])
@@ -191,30 +198,33 @@ def verifier(request):
     return render(request, "enrichment/verifier.html", {"form": form, "costs": CREDIT_COST})
 
 
+def _check_snov(actor) -> str:
+    # The balance is free to ask for, and needs a working token.
+    balance = SnovClient.from_settings(actor=actor).balance().balance
+    return f"Connected. Balance: {balance:.0f} credit{pluralize(round(balance))}."
+
+
+SNOV = VendorConnection(
+    service=Service.SNOV,
+    name="Snov.io",
+    form_class=SnovConnectionForm,
+    target=snov_target,
+    check=_check_snov,
+    env_note="SNOV_CLIENT_ID and SNOV_CLIENT_SECRET are set in the environment; "
+    "they override the ones stored here.",
+    page_url="enrichment:settings",
+    test_url="enrichment:test_connection",
+    template="enrichment/settings.html",
+)
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def snov_settings(request):
-    # Not created until something is saved: a refused form leaves no row behind.
-    connection = Connection.objects.filter(service=Service.SNOV).first() or Connection(
-        service=Service.SNOV
-    )
-    form = SettingsForm(request.POST or None, initial={"client_id": connection.client_id})
-    context: dict = {"form": form, "connection": connection, "target": snov.snov_target()}
-    if request.method == "POST" and request.POST.get("test"):
-        client = SnovClient.from_settings(actor=request.user)
-        connection.save()
-        try:
-            context["tested_balance"] = client.balance().balance
-            connection.record_success()
-        except ApiError as exc:
-            context["error"] = str(exc)
-            connection.record_error(str(exc))
-    elif request.method == "POST" and form.is_valid():
-        connection.client_id = form.cleaned_data["client_id"]
-        if form.cleaned_data["client_secret"]:
-            connection.set_api_key(form.cleaned_data["client_secret"])
-        connection.save()
-        snov.forget_tokens()
-        messages.success(request, "Snov.io credentials saved.")
-        return redirect("enrichment:settings")
-    return render(request, "enrichment/settings.html", context)
+    return connection_page(request, SNOV)
+
+
+@require_POST
+@admin_required
+def test_connection(request):
+    return connection_test(request, SNOV)

@@ -7,16 +7,17 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_htmx.http import HttpResponseStopPolling
 
-from enrichment import services
+from enrichment import verification
 from enrichment.forms import AnalyticsForm, RecipientStatusForm, VerifySelectionForm, WebhookForm
-from enrichment.models import SnovEvent, SnovWebhook, VerificationRun
+from enrichment.models import SnovEvent, SnovWebhook, VerificationItem, VerificationRun
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
+from klentyadmin.core import background
+from klentyadmin.core.background.views import poll_response
 from klentyadmin.core.confirm import ask_first
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.snov import CREDIT_COST, SnovClient
-from prospects.search import InvalidSelection, selected_prospects
+from prospects.selection import InvalidSelection, resolve_selection
 
 ACTIVITY = {
     "replies": "campaign_replies",
@@ -176,9 +177,13 @@ def verify_selection(request):
     if not form.is_valid():
         return render(request, "enrichment/verify_selection.html", {"form": form, "count": 0})
     data = form.cleaned_data
-    scope = "all" if data["query"] else "selected"
+    selection = {
+        "scope": "all" if data["query"] else "selected",
+        "query": data["query"],
+        "prospect_ids": data["prospect_ids"],
+    }
     try:
-        prospects = selected_prospects(request.user, {**data, "scope": scope})
+        prospects = resolve_selection(selection, request.user).prospects
     except InvalidSelection as exc:
         form.add_error(None, str(exc))
         return render(request, "enrichment/verify_selection.html", {"form": form, "count": 0})
@@ -193,7 +198,7 @@ def verify_selection(request):
             "cost": CREDIT_COST["add_emails_to_verification"],
         }
         return render(request, "enrichment/verify_selection.html", context)
-    run = services.create_verification_run(
+    run = verification.create_verification_run(
         user=request.user, prospect_ids=ids, tag=data["tag"], mark_dnc=data["mark_dnc"]
     )
     return redirect("enrichment:verification_run", pk=run.pk)
@@ -206,10 +211,13 @@ def verification_run(request, pk: int):
     if not request.user.is_manager_or_admin:
         runs = runs.filter(created_by=request.user)
     run = get_object_or_404(runs, pk=pk)
-    finished = run.status in (VerificationRun.Status.DONE, VerificationRun.Status.FAILED)
+    context = {
+        "run": run,
+        "progress": background.get("snov_verification").progress(run),
+        "items": run.items.exclude(state__in=[VerificationItem.State.PENDING])[:1000],
+    }
     if request.htmx:
-        response = render(request, "enrichment/verification_run.html#progress", {"run": run})
-        if finished:
-            response.status_code = HttpResponseStopPolling.status_code
-        return response
-    return render(request, "enrichment/verification_run.html", {"run": run, "finished": finished})
+        return poll_response(
+            request, "enrichment/verification_run.html#progress", context, finished=run.finished
+        )
+    return render(request, "enrichment/verification_run.html", context)

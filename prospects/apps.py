@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class ProspectsConfig(AppConfig):
     name = "prospects"
+
+    def ready(self) -> None:
+        # Registers the app's kinds of background work in every process.
+        import prospects.bulk  # noqa: F401

@@ -1,8 +1,9 @@
 """The bulk engine: one action over many prospects, in the background, exactly once.
 
-A job's items move pending → sending → done | failed. Claiming an item is a
-conditional UPDATE that only one runner can win, and a runner holds a lease on
-the job while it works. If a worker dies, its lease lapses; the next runner
+A job's items move pending → sending → done | failed, worked by the background
+framework's one runner (klentyadmin.core.background, kind "bulk_job"): claiming
+an item is a conditional UPDATE that only one runner can win, and a runner holds
+a lease on the job while it works. If a worker dies, its lease lapses; the next runner
 finds the items it left "sending" and asks Klenty whether the action took
 effect before sending anything again.
 """
@@ -10,27 +11,20 @@ effect before sending anything again.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import F, Q
 from django.utils import timezone
-from django_q.tasks import async_task
 
-from klentyadmin.core import leases
-from klentyadmin.core.leases import lease_seconds
+from klentyadmin.core import background
 from klentyadmin.integrations.errors import ApiError, ApiNotFound, ApiRateLimited
 from klentyadmin.integrations.klenty import KlentyClient, ProspectFields
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect, ProspectList
 
 log = logging.getLogger(__name__)
 
-# Each task works this long, then queues its own continuation, so no task comes
-# near django-q2's timeout however large the job.
-SLICE_SECONDS = 60
 IN_CADENCE = "In Cadence"
 # An item Klenty answers 429 for goes back in the queue this many times before it fails.
 RATE_LIMITED_ATTEMPTS = 5
@@ -285,7 +279,7 @@ def create_import_job(*, user, rows: list[dict], description: str) -> BulkJob:
 
 
 def queue_job(job_id: int) -> None:
-    async_task("prospects.bulk.run_job", job_id, task_name=f"bulk job {job_id}")
+    background.queue("bulk_job", job_id)
 
 
 def cancel_job(job: BulkJob) -> None:
@@ -328,68 +322,6 @@ def undo_job(job: BulkJob, user) -> BulkJob:
 
 
 # -- running jobs -------------------------------------------------------------
-
-
-def run_job(job_id: int) -> str:
-    """The django-q2 task. Safe to run twice at once: only the lease holder works."""
-    now = timezone.now()
-    claimed = leases.claim(
-        BulkJob.objects.filter(status__in=[BulkJob.Status.QUEUED, BulkJob.Status.RUNNING]),
-        job_id,
-        lease_seconds(),
-        now=now,
-        status=BulkJob.Status.RUNNING,
-    )
-    if claimed is None:
-        return "not claimed: finished, cancelled, or another runner holds the lease"
-    job = BulkJob.objects.select_related("created_by").get(pk=job_id)
-    if job.started_at is None:
-        BulkJob.objects.filter(pk=job_id).update(started_at=now)
-    client = KlentyClient.from_settings(actor=job.created_by)
-    spec = ACTIONS[job.action]
-    recover_in_flight(job, spec, client)
-
-    deadline = time.monotonic() + SLICE_SECONDS
-    while time.monotonic() < deadline:
-        if BulkJob.objects.filter(pk=job_id, status=BulkJob.Status.CANCELLED).exists():
-            return "cancelled"
-        if spec.send_batch is not None:
-            if not process_batch(job, spec, client):
-                finish(job)
-                return "done"
-            continue
-        item = job.items.filter(state=BulkJobItem.State.PENDING).order_by("pk").first()
-        if item is None:
-            finish(job)
-            return "done"
-        if claim_item(item):
-            renew_lease(job)
-            process_item(job, spec, client, item)
-
-    # Out of time for this slice: hand over to a fresh task.
-    leases.release(BulkJob.objects.filter(status=BulkJob.Status.RUNNING), job_id)
-    queue_job(job_id)
-    return "continued in a new task"
-
-
-def claim_item(item: BulkJobItem) -> bool:
-    claimed = BulkJobItem.objects.filter(pk=item.pk, state=BulkJobItem.State.PENDING).update(
-        state=BulkJobItem.State.SENDING, attempts=F("attempts") + 1, started_at=timezone.now()
-    )
-    return bool(claimed)
-
-
-def renew_lease(job: BulkJob) -> None:
-    leases.renew(BulkJob.objects.filter(status=BulkJob.Status.RUNNING), job.pk, lease_seconds())
-
-
-def finish(job: BulkJob) -> None:
-    leases.release(
-        BulkJob.objects.filter(status=BulkJob.Status.RUNNING),
-        job.pk,
-        status=BulkJob.Status.DONE,
-        finished_at=timezone.now(),
-    )
 
 
 def process_item(job: BulkJob, spec: ActionSpec, client: KlentyClient, item: BulkJobItem) -> None:
@@ -450,7 +382,6 @@ def process_batch(job: BulkJob, spec: ActionSpec, client: KlentyClient) -> bool:
     BulkJobItem.objects.filter(pk__in=ids, state=BulkJobItem.State.PENDING).update(
         state=BulkJobItem.State.SENDING, attempts=F("attempts") + 1, started_at=timezone.now()
     )
-    renew_lease(job)
     items = list(job.items.filter(pk__in=ids, state=BulkJobItem.State.SENDING))
     try:
         outcome = spec.send_batch(client, items, job.params)
@@ -503,63 +434,64 @@ def recover_in_flight(job: BulkJob, spec: ActionSpec, client: KlentyClient) -> N
             )
 
 
-def resume_stalled_jobs() -> int:
-    """Scheduled every minute: re-queues jobs whose runner died (its lease lapsed)."""
-    stalled = BulkJob.objects.filter(leases.free(), status=BulkJob.Status.RUNNING).values_list(
-        "pk", flat=True
-    )
-    ids = list(stalled)
-    for job_id in ids:
-        queue_job(job_id)
-    return len(ids)
-
-
 # -- progress -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Progress:
-    total: int
-    done: int
-    failed: int
-    pending: int
-    cancelled: int
-    per_minute: float
-    eta_seconds: int | None
-
-    @property
-    def finished_count(self) -> int:
-        return self.done + self.failed + self.cancelled
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.finished_count / self.total) if self.total else 100
-
-
-def progress(job: BulkJob) -> Progress:
+def progress(job: BulkJob) -> background.Progress:
     """Counts by state and the recent rate, in one aggregate query."""
-    now = timezone.now()
-    # The rate is measured over the last minute, or since the start if that is sooner.
-    window = timedelta(minutes=1)
-    if job.started_at and now - job.started_at < window:
-        window = max(now - job.started_at, timedelta(seconds=1))
-    since = now - window
-    S = BulkJobItem.State
-    counts = job.items.aggregate(
-        done=Count("pk", filter=Q(state=S.DONE)),
-        failed=Count("pk", filter=Q(state=S.FAILED)),
-        cancelled=Count("pk", filter=Q(state__in=[S.CANCELLED, S.SKIPPED])),
-        pending=Count("pk", filter=Q(state__in=[S.PENDING, S.SENDING])),
-        recent=Count("pk", filter=Q(finished_at__gte=since, state__in=[S.DONE, S.FAILED])),
+    return background.get("bulk_job").progress(job)
+
+
+# -- the kind of background work ---------------------------------------------
+
+
+@background.kind("bulk_job")
+class BulkJobs(background.Kind):
+    """Items a dead runner left "sending" are checked with Klenty before anything is
+    sent again (`recover_in_flight`); Bulk Add sends a whole batch per step."""
+
+    label = "Bulk job"
+    # A job has no "failed" status: a crash (a locked database, say) is retried by
+    # resume_stalled once the lease lapses, item by item as ever.
+    fail_on_error = False
+    model = BulkJob
+    item_model = BulkJobItem
+    item_run_field = "job"
+    outcomes = (
+        background.Outcome("done", "Done", Q(state=BulkJobItem.State.DONE)),
+        background.Outcome("failed", "Failed", Q(state=BulkJobItem.State.FAILED), problem=True),
+        background.Outcome(
+            "cancelled",
+            "Cancelled or skipped",
+            Q(state__in=[BulkJobItem.State.CANCELLED, BulkJobItem.State.SKIPPED]),
+        ),
     )
-    rate = counts["recent"] * 60 / window.total_seconds()
-    eta = round(60 * counts["pending"] / rate) if rate and counts["pending"] else None
-    return Progress(
-        total=job.total,
-        done=counts["done"],
-        failed=counts["failed"],
-        pending=counts["pending"],
-        cancelled=counts["cancelled"],
-        per_minute=rate,
-        eta_seconds=eta,
-    )
+
+    def get(self, run_id: int) -> BulkJob:
+        return BulkJob.objects.select_related("created_by").get(pk=run_id)
+
+    def prepare(self, run: BulkJob) -> KlentyClient:
+        return KlentyClient.from_settings(actor=run.created_by)
+
+    def recover(self, run: BulkJob, context: KlentyClient) -> None:
+        recover_in_flight(run, ACTIONS[run.action], context)
+
+    def step(self, run: BulkJob, context: KlentyClient) -> bool:
+        spec = ACTIONS[run.action]
+        if spec.send_batch is not None:
+            return process_batch(run, spec, context)
+        return super().step(run, context)
+
+    def process_item(self, run: BulkJob, context: KlentyClient, item: BulkJobItem) -> None:
+        process_item(run, ACTIONS[run.action], context, item)
+
+    def progress(self, run: BulkJob) -> background.Progress:
+        # The rate counts the items sent, not those cancelled or skipped unsent.
+        return background.summarise(
+            self.items(run),
+            self.outcomes,
+            total=run.total,
+            finished=run.finished,
+            started_at=run.started_at,
+            measured=Q(state__in=[BulkJobItem.State.DONE, BulkJobItem.State.FAILED]),
+        )

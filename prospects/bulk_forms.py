@@ -5,52 +5,22 @@ from __future__ import annotations
 from django import forms
 
 from prospects.bulk import ACTIONS
-from prospects.forms import is_row_id
 from prospects.models import BulkAction
+from prospects.selection import SelectionForm
+from prospects.tags import split_tags
 
 SELECTABLE_ACTIONS = [
     (value, label) for value, label in BulkAction.choices if value != BulkAction.IMPORT
 ]
 
 
-def split_tags(raw: str) -> list[str]:
-    tags = []
-    for part in raw.replace("|", ",").split(","):
-        tag = part.strip()
-        if tag and tag not in tags:
-            tags.append(tag)
-    return tags
-
-
-class ProspectIdsField(forms.TypedMultipleChoiceField):
-    """Ticked prospect ids. Any row id is acceptable here; scoping to what the user
-    may touch happens when the selection is resolved against visible_to(user)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(coerce=int, **kwargs)
-
-    def valid_value(self, value) -> bool:
-        return is_row_id(value)
-
-
-class SelectionForm(forms.Form):
+class ActionSelectionForm(SelectionForm):
     """What the search page posts: the action, and which prospects."""
 
     action = forms.ChoiceField(choices=SELECTABLE_ACTIONS)
-    scope = forms.ChoiceField(
-        choices=[("selected", "selected"), ("all", "all")], initial="selected"
-    )
-    prospect_ids = ProspectIdsField(required=False)
-    query = forms.CharField(required=False, widget=forms.HiddenInput)
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("scope") == "selected" and not cleaned.get("prospect_ids"):
-            raise forms.ValidationError("Tick at least one prospect, or choose all matching.")
-        return cleaned
 
 
-class ActionParamsForm(SelectionForm):
+class ActionParamsForm(ActionSelectionForm):
     """The confirmation step: the action's own inputs, and for unsubscribe the typed count."""
 
     cadence_name = forms.CharField(required=False, max_length=255, label="Cadence")

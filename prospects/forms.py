@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from prospects.models import Prospect
+from prospects.tags import split_tags
 
 SORT_CHOICES = [
     ("name", "Name (A–Z)"),
@@ -60,15 +61,6 @@ def is_row_id(value) -> bool:
     return text.isascii() and text.isdigit() and 0 < int(text) <= MAX_ROW_ID
 
 
-def split_tags(text: str) -> list[str]:
-    tags: list[str] = []
-    for part in text.split(","):
-        tag = part.strip()
-        if tag and tag.lower() not in {t.lower() for t in tags}:
-            tags.append(tag)
-    return tags
-
-
 class ProspectForm(forms.Form):
     """Every field Klenty's Create Prospects and Update Prospect document.
 
@@ -102,7 +94,7 @@ class ProspectForm(forms.Form):
         help_text="An existing list, or a new name to create it. Empty: Klenty's default list.",
     )
     tags = forms.CharField(
-        required=False, max_length=1000, help_text="Separated by commas, e.g. webinar, q3"
+        required=False, max_length=1000, help_text="Separated by commas (or |), e.g. webinar, q3"
     )
     owner = forms.ChoiceField(required=False, choices=[])
     outcome = forms.ChoiceField(required=False, choices=[])
@@ -181,8 +173,6 @@ class ProspectForm(forms.Form):
     def clean_tags(self):
         tags = split_tags(self.cleaned_data["tags"])
         for tag in tags:
-            if "|" in tag:
-                raise ValidationError(f"“{tag}” contains |, which Klenty uses between tags.")
             if len(tag) > 100:
                 raise ValidationError(f"“{tag[:30]}…” is longer than 100 characters.")
         return tags

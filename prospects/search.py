@@ -14,7 +14,6 @@ lower-cased `search_text` column, which finds the same prospects and a few more
 
 from __future__ import annotations
 
-import csv
 import html
 import json
 import re
@@ -356,30 +355,6 @@ def sorted_rows_and_count(queryset: QuerySet[Prospect], window: slice) -> tuple[
     return [by_id[pk] for pk, _ in ids], ids[0][1]
 
 
-def matching_prospects(user, params: QueryDict | dict[str, Any]) -> QuerySet[Prospect]:
-    """Every prospect a search means (no page): the bulk actions' "all N matching"."""
-    return ProspectSearch.from_params(params).queryset(user)
-
-
-class InvalidSelection(ValueError):
-    """A selection of "all matching" whose search has filters that do not apply."""
-
-
-def selected_prospects(user, data: dict[str, Any]) -> QuerySet[Prospect]:
-    """The prospects a posted selection means, scoped to what `user` may touch: the
-    ticked `prospect_ids`, or (scope "all") every prospect its `query` matches.
-
-    Raises InvalidSelection when that search has a filter that does not parse: the
-    search page ignores such a filter, but acting on "all matching" without it would
-    reach more prospects than the user was shown."""
-    if data["scope"] == "all":
-        search = ProspectSearch.from_query_string(data.get("query", ""))
-        if search.errors:
-            raise InvalidSelection("The search has filters that do not apply; fix them first.")
-        return search.queryset(user)
-    return Prospect.objects.visible_to(user).filter(pk__in=data["prospect_ids"])
-
-
 def html_text(text: Any) -> SafeString:
     """What django.utils.html.escape returns, without its lazy-string wrapper (a
     third of the cost when it runs 600 times a page): marked safe because it has
@@ -551,44 +526,25 @@ EXPORT_COLUMNS = [
     ("Last synced at", "last_synced_at"),
     ("Klenty id", "klenty_id"),
 ]
-# A spreadsheet runs a cell that starts with one of these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def csv_cell(value: Any) -> str:
-    if value is None:
-        return ""
+def export_value(value: Any) -> Any:
+    """A cached value as the export spells it (the CSV writer makes it formula-safe)."""
     if isinstance(value, list):
-        text = "|".join(str(v) for v in value)
-    elif isinstance(value, dict):
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
-    elif isinstance(value, datetime):
-        text = value.isoformat(timespec="seconds")
-    elif isinstance(value, date):
-        text = value.isoformat()
-    else:
-        text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+        return "|".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
-def export_rows(search: ProspectSearch, user) -> Iterator[list[str]]:
+def export_rows(search: ProspectSearch, user) -> Iterator[list[Any]]:
     """The header, then every match of the search, read 2,000 rows at a time."""
     yield [header for header, _ in EXPORT_COLUMNS]
     columns = [column for _, column in EXPORT_COLUMNS]
     rows = search.queryset(user).values_list(*columns).iterator(chunk_size=2000)
     for row in rows:
-        yield [csv_cell(value) for value in row]
-
-
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def export_lines(search: ProspectSearch, user) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a BOM, so spreadsheets open the UTF-8 correctly
-    for row in export_rows(search, user):
-        yield writer.writerow(row)
+        yield [export_value(value) for value in row]

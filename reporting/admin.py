@@ -43,5 +43,5 @@ class ReportSubscriptionAdmin(admin.ModelAdmin):
 
 @admin.register(ReportDelivery)
 class ReportDeliveryAdmin(admin.ModelAdmin):
-    list_display = ["subscription", "scheduled_for", "status", "attempts", "sent_at"]
+    list_display = ["label", "scheduled_for", "status", "attempts", "sent_at"]
     list_filter = ["status"]

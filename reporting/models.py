@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from klentyadmin.core.background.models import FINISHED_STATUSES, BackgroundRun, RunStatus
+
 CONNECTED_DISPOSITIONS = ("CONNECTED", "MEETING_BOOKED")
 
 
@@ -265,6 +267,13 @@ class ReportSubscription(models.Model):
         return f"{self.get_report_display()} for {self.user}"
 
     @property
+    def email_label(self) -> str:
+        """What its emails are called in messages: "The weekly email engagement report
+        email for morgan"."""
+        frequency = self.get_frequency_display().lower()
+        return f"The {frequency} {self.get_report_display().lower()} report email for {self.user}"
+
+    @property
     def zone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
@@ -275,31 +284,65 @@ class ReportSubscription(models.Model):
         return list(dict.fromkeys(own + extra))
 
 
-class ReportDelivery(models.Model):
-    """One email a subscription owed: sent, waiting for a retry, or given up."""
+class ReportDelivery(BackgroundRun):
+    """One email a subscription owed, a run of the background framework without items
+    (reporting/emails.py): sent, waiting for a retry, or given up.
+
+    It outlives its subscription (the link is then empty) so that a delivery whose
+    subscription was deleted under it ends with a reason, not with its row gone.
+    """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENT = "sent", "Sent"
+        # The framework's values (queued, running, done, failed, cancelled) under
+        # what a delivery calls them, and the two states of its own.
+        PENDING = RunStatus.QUEUED, "Pending"
+        SENDING = RunStatus.RUNNING, "Sending"
+        SENT = RunStatus.DONE, "Sent"
         RETRYING = "retrying", "Failed, will retry"
-        FAILED = "failed", "Failed"
+        FAILED = RunStatus.FAILED, "Failed"
+        UNKNOWN = "unknown", "Maybe sent"
+        CANCELLED = RunStatus.CANCELLED, "Cancelled"
 
     subscription = models.ForeignKey(
-        ReportSubscription, on_delete=models.CASCADE, related_name="deliveries"
+        ReportSubscription,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="deliveries",
     )
+    # Who it was for and what it is called (`ReportSubscription.email_label`), kept
+    # when the subscription is deleted.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.CASCADE,
+        related_name="report_deliveries",
+    )
+    label = models.CharField(max_length=200, blank=True)
     scheduled_for = models.DateTimeField()
     is_test = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Set just before the message is handed to the mail server: a delivery found
+    # with this set and not sent was in flight when its worker died.
+    handing_over_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     recipients = models.TextField(blank=True)
     subject = models.CharField(max_length=300, blank=True)
-    error = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.subscription} at {self.scheduled_for:%Y-%m-%d %H:%M}"
+        return f"{self.label or 'A report email'} at {self.scheduled_for:%Y-%m-%d %H:%M}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (*FINISHED_STATUSES, self.Status.UNKNOWN)
+
+    @property
+    def message_id(self) -> str:
+        """The Message-ID of this delivery's email, the same on every attempt, so a
+        mail client shows a duplicate once and the sent mail can be checked for it."""
+        return f"<report-delivery-{self.pk}@klentyadmin>"

@@ -10,16 +10,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from cadences import overview
+from cadences import overview, sync
 from cadences.forms import AddSearchForm, CadenceActionForm
 from cadences.models import CadenceRefresh
 from cadences.sync import refresh_cadences
 from klentyadmin.accounts.roles import any_role, manager_required
+from klentyadmin.core import background
+from klentyadmin.core.background.views import poll_response
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects import bulk
-from prospects.models import BulkAction, Prospect
-from prospects.search import matching_prospects
+from prospects.models import BulkAction
+from prospects.selection import ALL, InvalidSelection, resolve_selection
 
 STEPS_DAYS = 30
 
@@ -27,18 +29,35 @@ STEPS_DAYS = 30
 @require_GET
 @any_role
 def cadence_list(request: HttpRequest):
-    context = {
-        "summaries": overview.summaries(request.user),
-        "last_refresh": CadenceRefresh.objects.first(),
-    }
+    last_refresh = CadenceRefresh.objects.first()
+    context = {"summaries": overview.summaries(request.user), "last_refresh": last_refresh}
+    if last_refresh and not last_refresh.finished:
+        # The worker is still reading the team (a newer refresh cancels older ones).
+        context.update(refresh_context(last_refresh))
     return render(request, "cadences/list.html", context)
+
+
+def refresh_context(refresh: CadenceRefresh) -> dict:
+    return {"refresh": refresh, "progress": background.get(sync.KIND).progress(refresh)}
+
+
+@require_GET
+@any_role
+def refresh_progress(request: HttpRequest, pk: int):
+    refresh = get_object_or_404(CadenceRefresh, pk=pk)
+    context = refresh_context(refresh)
+    return poll_response(
+        request, "cadences/list.html#refresh-progress", context, finished=refresh.finished
+    )
 
 
 @require_POST
 @manager_required
 def refresh(request: HttpRequest):
     run = refresh_cadences(actor=request.user)
-    if run.error:
+    if not run.finished:  # a large team: the rest is read by the worker
+        messages.info(request, "Refreshing: the rest of the team is read in the background.")
+    elif run.error:
         messages.error(request, f"Could not refresh every cadence: {run.error}")
     else:
         messages.success(request, f"Refreshed: {run.cadences} cadences.")
@@ -85,18 +104,23 @@ def act(request: HttpRequest, pk: int):
         for errors in form.errors.values():
             messages.error(request, errors[0])
         return redirect("cadences:detail", pk=pk)
-    action = form.cleaned_data["action"]
-    params = {"cadence_name": cadence.name} if action == BulkAction.STOP_CADENCE else {}
-    ids = form.cleaned_data["prospect_ids"]
-    if not Prospect.objects.visible_to(request.user).filter(pk__in=ids).exists():
+    try:
+        prospects = resolve_selection(request.POST, request.user).prospects
+    except InvalidSelection as exc:
+        messages.error(request, str(exc))
+        return redirect("cadences:detail", pk=pk)
+    count = prospects.count()
+    if not count:
         messages.error(request, "None of the ticked prospects are yours to act on.")
         return redirect("cadences:detail", pk=pk)
+    action = form.cleaned_data["action"]
+    params = {"cadence_name": cadence.name} if action == BulkAction.STOP_CADENCE else {}
     job = bulk.create_job(
         user=request.user,
         action=action,
         params=params,
-        prospect_ids=ids,
-        description=f"{BulkAction(action).label} “{cadence.name}” for {len(ids)} selected",
+        prospect_ids=prospects.values_list("pk", flat=True),
+        description=f"{BulkAction(action).label} “{cadence.name}” for {count} selected",
     )
     return redirect("prospects:job", pk=job.pk)
 
@@ -112,9 +136,14 @@ def add_search(request: HttpRequest):
         query = search_query(request.GET)
         form = AddSearchForm(initial={"cadence": request.GET.get("target"), "query": query})
     form.fields["cadence"].queryset = overview.visible_cadences(request.user)
-    prospects = matching_prospects(request.user, QueryDict(query))
-    count = prospects.count()
-    if request.method == "POST" and form.is_valid():
+    try:
+        prospects = resolve_selection({"scope": ALL, "query": query}, request.user).prospects
+    except InvalidSelection as exc:
+        # Starting without the filter the search ignored would reach more than was shown.
+        messages.error(request, str(exc))
+        prospects = None
+    count = prospects.count() if prospects is not None else 0
+    if request.method == "POST" and prospects is not None and form.is_valid():
         if count == 0:
             messages.error(request, "No prospects of yours match that search.")
         else:

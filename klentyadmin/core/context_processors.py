@@ -3,8 +3,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from klentyadmin.core.connections import klenty_target
 from klentyadmin.core.navigation import nav_items_for
+from klentyadmin.integrations.klenty.target import klenty_target
 
 
 def layout(request: HttpRequest) -> dict:

@@ -21,6 +21,8 @@ from datetime import datetime
 
 from django.apps import apps
 
+from klentyadmin.core import background
+
 DELETED_MEANWHILE = "what it was working on was deleted while it ran"
 TRACEBACK_MARK = " : Traceback (most recent call last):"
 MAX_REASON = 300
@@ -52,19 +54,27 @@ class TaskLabel:
 
 
 def report_email_subject(args: Sequence) -> str | None:
-    """Names the subscription of a report delivery, while the delivery still exists."""
+    """Names the subscription of a report delivery, even once it is deleted (the
+    delivery keeps its label)."""
     delivery_model = apps.get_model("reporting", "ReportDelivery")
     delivery = (
         delivery_model.objects.filter(pk=args[0]).select_related("subscription__user").first()
         if args
         else None
     )
-    if delivery is None:
+    return background.get("report_email").title(delivery) if delivery else None
+
+
+def background_run_subject(args: Sequence) -> str | None:
+    """Names the run the background framework's runner was working: "Bulk job 3", or
+    the kind's own name for it while the run still exists."""
+    from klentyadmin.core.background import KINDS
+
+    if len(args) != 2 or args[0] not in KINDS:
         return None
-    subscription = delivery.subscription
-    frequency = subscription.get_frequency_display().lower()
-    report = subscription.get_report_display().lower()
-    return f"The {frequency} {report} report email for {subscription.user}"
+    kind = KINDS[args[0]]
+    run = kind.runs().filter(pk=args[1]).first()
+    return kind.title(run) if run is not None else f"{kind.label} {args[1]}"
 
 
 PULL = TaskLabel("Report pull {0}", "stopped")
@@ -75,8 +85,12 @@ TASKS: dict[str, TaskLabel] = {
     "klentyadmin.core.tasks.prune_api_calls": TaskLabel(
         "Pruning old API calls from the log", "did not finish"
     ),
-    "prospects.bulk.run_job": TaskLabel("Bulk job {0}", "stopped"),
-    "prospects.bulk.resume_stalled_jobs": TaskLabel("Resuming stalled bulk jobs", "did not finish"),
+    "klentyadmin.core.background.runner.run": TaskLabel(
+        "Background work {0}", "stopped", subject=background_run_subject
+    ),
+    "klentyadmin.core.background.resume_stalled": TaskLabel(
+        "Resuming stalled background work", "did not finish"
+    ),
     "prospects.sync.run_sync": TaskLabel("The {0} prospect sync", "stopped"),
     "prospects.sync.scheduled_sync": TaskLabel("The scheduled prospect sync", "stopped"),
     "reporting.pulls.continue_engagement": PULL,
@@ -100,8 +114,6 @@ TASKS: dict[str, TaskLabel] = {
         "Sending the report emails that were due", "did not finish"
     ),
     "cadences.sync.scheduled_refresh": TaskLabel("The scheduled cadence refresh", "stopped"),
-    "contacts.services.run_push": TaskLabel("CRM push {0}", "stopped"),
-    "enrichment.services.verify_prospects": TaskLabel("Snov.io verification run {0}", "stopped"),
     "enrichment.services.start_cadence_after_import": TaskLabel(
         "Starting the cadence after a Snov.io import", "did not finish"
     ),

@@ -1,20 +1,20 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.core.validators import validate_email
 
+from klentyadmin.core.connection_settings import ConnectionForm
+from klentyadmin.core.models import Connection
 
-class KlentyConnectionForm(forms.Form):
-    """The Klenty key and team. A blank key field keeps the stored key."""
 
-    api_key = forms.CharField(
-        label="API key",
-        required=False,
-        strip=True,
-        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
-        help_text="Klenty → Settings → Integrations. Leave blank to keep the stored key.",
-    )
-    clear_key = forms.BooleanField(label="Remove the stored key (use the sandbox)", required=False)
+class KlentyConnectionForm(ConnectionForm):
+    """The Klenty key and team."""
+
+    key_help = "Klenty → Settings → Integrations."
+    key_name = "Klenty API key"
+
     team_emails = forms.CharField(
         label="Team member emails",
         required=False,
@@ -22,11 +22,9 @@ class KlentyConnectionForm(forms.Form):
         help_text="One per line. The first is the user the API paths are scoped to.",
     )
 
-    def clean_api_key(self) -> str:
-        key = self.cleaned_data["api_key"]
-        if key and (len(key) < 8 or any(c.isspace() for c in key)):
-            raise forms.ValidationError("That does not look like a Klenty API key.")
-        return key
+    @classmethod
+    def initial_for(cls, connection: Connection | None) -> dict[str, Any]:
+        return {"team_emails": "\n".join(connection.team_email_list) if connection else ""}
 
     def clean_team_emails(self) -> list[str]:
         emails = []
@@ -43,3 +41,7 @@ class KlentyConnectionForm(forms.Form):
             if email not in emails:
                 emails.append(email)
         return emails
+
+    def save(self, connection: Connection) -> None:
+        connection.team_emails = "\n".join(self.cleaned_data["team_emails"])
+        super().save(connection)

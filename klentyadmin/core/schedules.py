@@ -21,7 +21,8 @@ class Recurring:
 SCHEDULES: list[Recurring] = [
     Recurring("worker heartbeat", "klentyadmin.core.tasks.heartbeat", 1),
     Recurring("prune API call log", "klentyadmin.core.tasks.prune_api_calls", 24 * 60),
-    Recurring("resume stalled bulk jobs", "prospects.bulk.resume_stalled_jobs", 1),
+    # Re-queues the runs of every registered kind of background work whose worker died.
+    Recurring("resume stalled background work", "klentyadmin.core.background.resume_stalled", 1),
     Recurring("sync prospects", "prospects.sync.scheduled_sync", settings.KLENTY_SYNC_MINUTES),
     Recurring(
         "reports: email engagement",
@@ -41,9 +42,14 @@ SCHEDULES: list[Recurring] = [
 ]
 
 
+# Schedules replaced by others: removed so they do not run beside their successor.
+RETIRED = ["resume stalled bulk jobs"]
+
+
 def ensure_schedules(**_kwargs) -> None:
     from django_q.models import Schedule
 
+    Schedule.objects.filter(name__in=RETIRED).delete()
     for item in SCHEDULES:
         Schedule.objects.update_or_create(
             name=item.name,

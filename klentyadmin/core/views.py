@@ -1,16 +1,21 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_q.models import Failure
 
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
 from klentyadmin.core import failures, services, status
+from klentyadmin.core.connection_settings import (
+    VendorConnection,
+    connection_page,
+    connection_test,
+)
 from klentyadmin.core.connections import stored_connection
 from klentyadmin.core.forms import KlentyConnectionForm
-from klentyadmin.core.models import ApiCall, AuditEntry
+from klentyadmin.core.models import ApiCall, AuditEntry, Service
+from klentyadmin.integrations.klenty.target import klenty_target
 
 
 @require_GET
@@ -38,34 +43,29 @@ def failure_detail(request, task_id: str):
     )
 
 
+KLENTY = VendorConnection(
+    service=Service.KLENTY,
+    name="Klenty",
+    form_class=KlentyConnectionForm,
+    target=klenty_target,
+    check=services.check_klenty,
+    env_note="KLENTY_API_KEY is set in the environment; it overrides the key stored here.",
+    page_url="connections",
+    test_url="test_connection",
+    template="core/connections.html",
+)
+
+
 @require_http_methods(["GET", "POST"])
 @admin_required
 def connections(request):
-    connection = stored_connection()
-    if request.method == "POST":
-        form = KlentyConnectionForm(request.POST)
-        if form.is_valid():
-            services.save_klenty_connection(**form.cleaned_data)
-            messages.success(request, "Klenty connection saved.")
-            return redirect("connections")
-    else:
-        initial = {"team_emails": "\n".join(connection.team_email_list) if connection else ""}
-        form = KlentyConnectionForm(initial=initial)
-    return render(request, "core/connections.html", {"form": form, "connection": connection})
+    return connection_page(request, KLENTY)
 
 
 @require_POST
 @admin_required
 def test_connection(request):
-    result = services.test_klenty_connection(actor=request.user)
-    if not request.htmx:
-        (messages.success if result.ok else messages.error)(request, result.message)
-        return redirect("connections")
-    return render(
-        request,
-        "core/connections.html#test-result",
-        {"result": result, "connection": stored_connection()},
-    )
+    return connection_test(request, KLENTY)
 
 
 @require_GET

@@ -54,15 +54,15 @@ class ApiAuthError(ApiError):
 
 
 class ApiNotFound(ApiError):
-    """404, or Klenty's K2003 "no record found"."""
+    """404, or a vendor's code for "no record found" (read in its session)."""
 
     def default_message(self, name: str) -> str:
         return f"{name} found no matching record."
 
 
 class ApiValidationError(ApiError):
-    """The request was refused as invalid (400, K2002, other 4xx), or failed our own
-    checks before it was sent."""
+    """The request was refused as invalid (400, other 4xx, or a vendor's refusal
+    code), or failed our own checks before it was sent."""
 
     def default_message(self, name: str) -> str:
         return f"{name} did not accept the request."

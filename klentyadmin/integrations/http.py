@@ -5,6 +5,11 @@ limiter before every attempt, retries what is safe to retry, maps failures to
 `errors.ApiError` subclasses, and records every call (ApiCall) and every write
 (AuditEntry). Per-API client modules build on it; nothing else imports `requests`.
 
+It knows HTTP, not vendors. How a vendor spells an error in its body, and which of
+its error codes mean what whatever the status says, live in that vendor's folder,
+in a subclass that overrides `read_error` and `raise_for_response` (as healthchecks'
+transports override `HttpTransport.raise_for_response`).
+
 API keys travel only in the auth headers the caller passes in. They are treated as
 secrets: never logged, never recorded, and scrubbed from any text we keep.
 """
@@ -19,7 +24,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 import requests
 from django.conf import settings
@@ -41,10 +46,15 @@ log = logging.getLogger(__name__)
 
 USER_AGENT = "klentyadmin/0.1 (internal sales console; python-requests)"
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-# Vendor error codes whose meaning is known whatever the HTTP status says.
-NOT_FOUND_CODES = frozenset({"K2003"})
-VALIDATION_CODES = frozenset({"K2002"})
 REDACTED = "[redacted]"
+
+
+@dataclass(frozen=True)
+class VendorError:
+    """What a vendor's answer says went wrong, as far as its body says anything."""
+
+    code: str | None = None
+    message: str = ""
 
 
 @dataclass(frozen=True)
@@ -66,10 +76,19 @@ class _Retry(Exception):
 
 
 class ApiSession:
+    """One account's session with one API. Subclass it per vendor to read its errors.
+
+    `service` names the API in records and messages; a vendor's subclass sets it once.
+    """
+
+    service = ""
+    # What the user can do about a 403, after the vendor's reason.
+    access_hint = "Check the key on the Connections page."
+
     def __init__(
         self,
         *,
-        service: str,
+        service: str | None = None,
         base_url: str,
         auth_headers: Mapping[str, str],
         rate_key: str,
@@ -78,7 +97,7 @@ class ApiSession:
         limiter: RateLimiter | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.service = service
+        self.service = service or self.service
         self.base_url = base_url.rstrip("/")
         self.rate_key = rate_key
         self.per_minute = per_minute
@@ -177,7 +196,8 @@ class ApiSession:
         """Return the decoded body of a good answer; raise for anything else."""
         status = response.status_code
         body = _decode(response)
-        code, vendor_message = _vendor_error(body)
+        vendor = self.read_error(body) if body is not _UNREADABLE else VendorError()
+        code, vendor_message = vendor.code, vendor.message
         if status in RETRY_STATUSES:
             retry_after = _retry_after(response.headers.get("Retry-After"))
             if status == 429:
@@ -188,24 +208,47 @@ class ApiSession:
         if status == 401:
             raise self._error(ApiAuthError, endpoint, status, code)
         if status == 403:
-            # The key works but not for this (e.g. a team member Klenty does not
-            # know): the vendor's reason says which.
+            # The key works but not for this: the vendor's reason says which.
             reason = f": {self._redact(vendor_message).rstrip('.')}" if vendor_message else ""
-            message = (
-                f"{service_name(self.service)} refused access{reason}. "
-                "Check the key and the team members on the Connections page."
-            )
+            message = f"{service_name(self.service)} refused access{reason}. {self.access_hint}"
             raise self._error(ApiAuthError, endpoint, status, code, message=message)
-        if status == 404 or code in NOT_FOUND_CODES:
+        if body is not _UNREADABLE:
+            self.raise_for_response(status, body, vendor, endpoint)
+        if status == 404:
             raise self._error(ApiNotFound, endpoint, status, code, vendor_message)
         if status >= 500:
             raise self._error(ApiUnavailable, endpoint, status, code)
-        if status >= 400 or code in VALIDATION_CODES or _says_failed(body):
+        if status >= 400:
             raise self._error(ApiValidationError, endpoint, status, code, vendor_message)
         if status >= 300 or body is _UNREADABLE:
             log.error("%s %s: unexpected answer, HTTP %s", self.service, endpoint, status)
             raise self._error(ApiError, endpoint, status, code)
         return body
+
+    # -- what a vendor's subclass overrides ---------------------------------------
+
+    def read_error(self, body: Any) -> VendorError:
+        """The code and message of the error `body` describes, in the vendor's spelling.
+
+        The shared layer knows no vendor's spelling, so it reads none.
+        """
+        return VendorError()
+
+    def raise_for_response(
+        self, status: int, body: Any, vendor: VendorError, endpoint: str
+    ) -> None:
+        """Raise for an answer whose body means more than its status says.
+
+        Called for every decoded answer that is neither retried nor refused for its
+        key; what it does not raise for is judged by its status alone (404 not found,
+        5xx unavailable, other 4xx invalid). Raise with `self.raise_error`.
+        """
+
+    def raise_error(
+        self, cls: type[ApiError], status: int, vendor: VendorError, endpoint: str
+    ) -> NoReturn:
+        """Raise `cls` for this answer, with the vendor's (redacted) words in it."""
+        raise self._error(cls, endpoint, status, vendor.code, vendor.message)
 
     def _wait_before_retry(self, retry: _Retry, attempts: int, endpoint: str) -> None:
         if retry.retry_after is not None and retry.retry_after > settings.API_BACKOFF_CAP:
@@ -303,24 +346,6 @@ def _decode(response: requests.Response) -> Any:
         return response.json()
     except ValueError:
         return _UNREADABLE
-
-
-def _vendor_error(body: Any) -> tuple[str | None, str]:
-    """Klenty's `{"status": false, "errors": [{"code", "errorMessage"}]}`."""
-    if not isinstance(body, dict):
-        return None, ""
-    errors = body.get("errors")
-    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-        first = errors[0]
-        code = first.get("code")
-        message = first.get("errorMessage") or first.get("message") or ""
-        return (str(code) if code else None), str(message)
-    return None, str(body.get("message") or body.get("error") or "")
-
-
-def _says_failed(body: Any) -> bool:
-    # Klenty sometimes answers 200 with `"status": false`.
-    return isinstance(body, dict) and body.get("status") is False
 
 
 def _retry_after(value: str | None) -> float | None:

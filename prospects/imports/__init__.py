@@ -62,7 +62,6 @@ from prospects.imports.outcomes import (
     OUTCOME_CSV_HEADER,
     final_outcomes,
     outcome_csv,
-    spreadsheet_safe,
 )
 from prospects.imports.reading import (
     BINARY_CONTROL_SHARE,
@@ -159,7 +158,6 @@ __all__ = [
     "remove_stale_uploads",
     "save_upload",
     "split_tags",
-    "spreadsheet_safe",
     "start_import",
     "target_choices",
     "valid_targets",

@@ -3,7 +3,6 @@ already in Klenty), with the ProspectFields keywords of every ready row."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from django.core.validators import validate_email
 from prospects.imports.mapping import CUSTOM, EMAIL, FIELD_LABELS, IGNORE, LIST, OWNER, TAGS
 from prospects.imports.reading import CsvRow, ParsedCsv
 from prospects.models import Prospect, ProspectList
+from prospects.tags import split_tags
 
 READY = "ready"
 INVALID = "invalid"
@@ -69,11 +69,6 @@ class RowOutcome:
     @property
     def label(self) -> str:
         return STATUS_LABELS.get(self.status, self.status)
-
-
-def split_tags(value: str) -> list[str]:
-    """Tags in one cell: "a, b", "a|b" or "a; b"."""
-    return [t.strip() for t in re.split(r"[|,;]", value) if t.strip()]
 
 
 def _merge_tags(*groups: Iterable[str]) -> list[str]:

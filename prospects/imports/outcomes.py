@@ -3,10 +3,9 @@ it, as the summary page shows it and as outcome.csv."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
+from klentyadmin.lib.csv_writer import csv_text
 from prospects.imports.checking import DUPLICATE, EXISTS, INVALID, READY
 
 # Job item state → the outcome column of the per-row CSV (see prospects/bulk.py).
@@ -48,17 +47,5 @@ def final_outcomes(
     return sorted(result)
 
 
-def spreadsheet_safe(value: Any) -> Any:
-    """A cell a spreadsheet will not run as a formula (CSV injection)."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
-
-
 def outcome_csv(outcomes: list[tuple[int, str, str, str]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(OUTCOME_CSV_HEADER)
-    for row in outcomes:
-        writer.writerow([spreadsheet_safe(v) for v in row])
-    return out.getvalue()
+    return csv_text([OUTCOME_CSV_HEADER, *outcomes])

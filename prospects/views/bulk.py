@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-import csv
+from itertools import chain
 
 from django.contrib import messages
-from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseStopPolling
 
 from klentyadmin.accounts.roles import any_role
+from klentyadmin.core.background.views import poll_response
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
+from klentyadmin.lib.csv_writer import csv_download, csv_response
 from prospects import bulk
-from prospects.bulk_forms import ActionParamsForm, SelectionForm
+from prospects.bulk_forms import ActionParamsForm, ActionSelectionForm
 from prospects.models import BulkAction, BulkJob, BulkJobItem
-from prospects.search import InvalidSelection, selected_prospects
+from prospects.selection import InvalidSelection, resolve_selection
 
 NEEDS_CADENCES = {BulkAction.START_CADENCE, BulkAction.STOP_CADENCE}
 
@@ -48,14 +48,14 @@ def render_confirm(request, form: ActionParamsForm, selection: dict, count: int,
     )
 
 
-def chosen_prospects(request, selection: SelectionForm):
+def chosen_prospects(request, selection: ActionSelectionForm):
     """The prospects a posted selection means, or None after saying why there are none."""
     if not selection.is_valid():
         for error in selection.errors.get("__all__", ["That selection is not valid."]):
             messages.error(request, error)
         return None
     try:
-        prospects = selected_prospects(request.user, selection.cleaned_data)
+        prospects = resolve_selection(request.POST, request.user).prospects
     except InvalidSelection as exc:
         messages.error(request, str(exc))
         return None
@@ -68,7 +68,7 @@ def chosen_prospects(request, selection: SelectionForm):
 @require_POST
 @any_role
 def confirm(request):
-    selection = SelectionForm(request.POST)
+    selection = ActionSelectionForm(request.POST)
     prospects = chosen_prospects(request, selection)
     if prospects is None:
         return redirect_to_search(request)
@@ -81,7 +81,7 @@ def confirm(request):
 @require_POST
 @any_role
 def start(request):
-    selection = SelectionForm(request.POST)
+    selection = ActionSelectionForm(request.POST)
     prospects = chosen_prospects(request, selection)
     if prospects is None:
         return redirect_to_search(request)
@@ -150,11 +150,9 @@ def job(request, pk: int):
 @any_role
 def job_progress(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    response = render(request, "prospects/job.html#progress", job_context(job))
-    if job.finished:
-        # 286 tells htmx to stop polling; the body still carries the final figures.
-        response.status_code = HttpResponseStopPolling.status_code
-    return response
+    return poll_response(
+        request, "prospects/job.html#progress", job_context(job), finished=job.finished
+    )
 
 
 @require_POST
@@ -187,23 +185,11 @@ def undo(request, pk: int):
     return redirect("prospects:job", pk=undo_job.pk)
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @require_GET
 @any_role
+@csv_download
 def results_csv(request, pk: int):
     job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    writer = csv.writer(_Echo())
     rows = job.items.order_by("pk").values_list("email", "state", "message").iterator(2000)
-
-    def stream():
-        yield writer.writerow(("email", "outcome", "message"))
-        for row in rows:
-            yield writer.writerow(row)
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="bulk-job-{job.pk}.csv"'
-    return response
+    header = [("email", "outcome", "message")]
+    return csv_response(f"bulk-job-{job.pk}.csv", chain(header, rows), stream=True)

@@ -22,13 +22,15 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from klentyadmin.accounts.roles import any_role
+from klentyadmin.lib.csv_writer import csv_download, csv_response
 from prospects.imports.checking import MAX_LENGTHS, READY, STATUS_LABELS, count_by_status
 from prospects.imports.mapping import IGNORE, LIST, guess_mapping, mapping_problems, target_choices
-from prospects.imports.outcomes import outcome_csv as outcome_csv_text
+from prospects.imports.outcomes import OUTCOME_CSV_HEADER
 from prospects.imports.reading import ParsedCsv, parse_csv, read_upload
 from prospects.imports.start import check_upload, import_outcomes, start_import
 from prospects.imports.uploads import StoredImport, load_upload, recent_uploads, save_upload
 from prospects.models import ProspectList
+from prospects.tags import split_tags
 
 TEMPLATE = "prospects/import.html"
 PROBLEMS_SHOWN = 50
@@ -141,13 +143,7 @@ class MappingForm(forms.Form):
         return [self[name] for name in self.column_names]
 
     def clean_extra_tags(self) -> list[str]:
-        tags = [t.strip() for t in self.cleaned_data["extra_tags"].split(",") if t.strip()]
-        for tag in tags:
-            if "|" in tag:
-                raise forms.ValidationError(
-                    f"The tag “{tag}” contains |, which Klenty cannot take."
-                )
-        return tags
+        return split_tags(self.cleaned_data["extra_tags"])
 
     def clean(self):
         cleaned = super().clean()
@@ -305,13 +301,13 @@ def summary(request, token: str):
 
 @require_GET
 @any_role
+@csv_download
 def outcome_csv(request, token: str):
     stored = _upload_or_404(request, token)
     if not stored.started:
         raise Http404("This import has not started.")
-    response = HttpResponse(outcome_csv_text(import_outcomes(stored)), content_type="text/csv")
-    response["Content-Disposition"] = f'attachment; filename="import-{token[:8]}-outcome.csv"'
-    return response
+    rows = [OUTCOME_CSV_HEADER, *import_outcomes(stored)]
+    return csv_response(f"import-{token[:8]}-outcome.csv", rows)
 
 
 def _labelled(counts: dict[str, int]) -> list[tuple[str, str, int]]:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, StreamingHttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import HttpRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_htmx.http import push_url
 
 from klentyadmin.accounts.roles import any_role
+from klentyadmin.lib.csv_writer import csv_download, csv_response
 from prospects.models import BulkAction
-from prospects.search import ProspectSearch, export_lines, filter_options
+from prospects.search import ProspectSearch, export_rows, filter_options
+from prospects.selection import InvalidSelection, checked_search
 
 BULK_ACTIONS = [(value, label) for value, label in BulkAction.choices if value != BulkAction.IMPORT]
 
@@ -30,11 +34,13 @@ def search(request: HttpRequest):
 
 @require_GET
 @any_role
+@csv_download
 def export_csv(request: HttpRequest):
-    query = ProspectSearch.from_params(request.GET)
-    response = StreamingHttpResponse(
-        export_lines(query, request.user), content_type="text/csv; charset=utf-8"
-    )
+    try:
+        query = checked_search(request.GET)
+    except InvalidSelection as exc:
+        # Exporting without the filter the search ignored would export more than was shown.
+        messages.error(request, str(exc))
+        return redirect(f"{reverse('prospects:search')}?{request.GET.urlencode()}")
     filename = f"prospects-{timezone.localdate():%Y-%m-%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(filename, export_rows(query, request.user), stream=True, bom=True)

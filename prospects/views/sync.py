@@ -7,9 +7,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import HttpResponseClientRedirect, HttpResponseStopPolling
+from django_htmx.http import HttpResponseClientRedirect
 
 from klentyadmin.accounts.roles import any_role, manager_required
+from klentyadmin.core.background.views import poll_response
 from prospects import sync
 from prospects.models import SyncRun
 
@@ -42,11 +43,8 @@ def duration_text(seconds: float) -> str:
 def sync_status(request):
     context = status_context(request)
     if request.htmx:
-        response = render(request, "prospects/sync.html#sync-status", context)
-        if context["running"] is None and request.GET.get("polling"):
-            # 286 tells htmx to stop polling; the body still carries the final figures.
-            response.status_code = HttpResponseStopPolling.status_code
-        return response
+        finished = context["running"] is None and bool(request.GET.get("polling"))
+        return poll_response(request, "prospects/sync.html#sync-status", context, finished=finished)
     return render(request, "prospects/sync.html", context)
 
 

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
@@ -14,6 +13,7 @@ from django_htmx.http import push_url
 
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.core.connections import klenty_target
+from klentyadmin.lib.csv_writer import csv_download, csv_response
 from reporting import charts
 from reporting.forms import PRESETS, ReportFilters
 
@@ -163,15 +163,11 @@ def section(request, name: str):
 
 @require_GET
 @any_role
+@csv_download
 def chart_csv(request, name: str):
     if name not in charts.CHART_SECTIONS:
         raise Http404("No such chart.")
     filters = read_filters(request)
     chart = charts.build_chart(name, filters, request.user)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{name}-{filters.start:%Y%m%d}-{filters.end:%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow(chart.columns)
-    writer.writerows(chart.rows)
-    return response
+    return csv_response(filename, [chart.columns, *chart.rows])

@@ -34,9 +34,8 @@ def own_subscription(request, pk: int) -> ReportSubscription:
 def page(request, form: SubscriptionForm, editing: ReportSubscription | None = None):
     subscriptions = list(ReportSubscription.objects.filter(user=request.user))
     history = list(
-        ReportDelivery.objects.filter(subscription__user=request.user).select_related(
-            "subscription"
-        )[:HISTORY]
+        # By user, not by subscription: a deleted subscription's emails stay in the history.
+        ReportDelivery.objects.filter(user=request.user).select_related("subscription")[:HISTORY]
     )
     context = {
         "form": form,
@@ -88,7 +87,7 @@ def delete_subscription(request, pk: int):
     if asking := ask_first(
         request,
         f"Delete the {subscription.get_report_display().lower()} report email?",
-        "It stops being sent, and its history goes with it.",
+        "It stops being sent; the emails it sent stay in the history.",
         "reporting:emails",
     ):
         return asking

@@ -86,7 +86,6 @@ MAPPINGS = [
     mapping(
         "list name over 255 characters", ["email", "first_name", "company"], list_name="l" * 256
     ),
-    mapping("extra tag with a pipe", ["email", "first_name", "company"], extra_tags="a, b|c"),
     Case(
         "csv mapping: duplicate headers both taken for the email",
         "rep",

@@ -4,7 +4,7 @@ named on the page ("rejected"); odd text is searched for as text ("tolerated")."
 
 from __future__ import annotations
 
-from tests.badinput.harness import TOLERATED, Case
+from tests.badinput.harness import REJECTED, TOLERATED, Case
 
 HUGE = 10**20
 
@@ -109,8 +109,16 @@ def get(
 OTHER_QUERIES = [
     get("page -1", "prospects:export", {"page": "-1"}),
     get("FTS syntax", "prospects:export", {"q": '"NEAR(*'}),
-    get("list 10**20", "prospects:export", {"list": str(HUGE)}),
-    get("bad dates", "prospects:export", {"created_from": "2026-02-30", "updated_to": "x"}),
+    # A filter the search ignored would export more than the page showed: refused.
+    get("list 10**20", "prospects:export", {"list": str(HUGE)}, expect=REJECTED),
+    get(
+        "bad dates",
+        "prospects:export",
+        {"created_from": "2026-02-30", "updated_to": "x"},
+        expect=REJECTED,
+    ),
+    get("q over 200 characters", "prospects:export", {"q": "q" * 201}, expect=REJECTED),
+    get("sort unknown", "prospects:export", {"sort": "salary"}),
     get("unknown range", "reporting:dashboard", {"range": "forever"}),
     get(
         "custom range at the first day",
@@ -181,9 +189,22 @@ OTHER_QUERIES = [
     Case(
         "reporting csv: unknown chart", "rep", "get", "reporting:csv", kwargs={"name": "salaries"}
     ),
+    Case(
+        "failure detail: no such task",
+        "admin",
+        "get",
+        "failure_detail",
+        kwargs={"task_id": "x" * 300},
+    ),
+    Case("failure detail: path in the id", "admin", "get", "/failures/..%2F..%2Fsettings/"),
     get("unknown event type", "cadences:feed", {"type": "onCoffee", "owner": "o" * 300}),
     get("as htmx with SQL in the cadence", "cadences:feed", {"cadence": "' OR 1=1 --"}, htmx=True),
-    get("list 10**20 in the search", "cadences:add_search", {"list": str(HUGE), "target": "abc"}),
+    get(
+        "list 10**20 in the search",
+        "cadences:add_search",
+        {"list": str(HUGE), "target": "abc"},
+        expect=REJECTED,
+    ),
     get("page abc", "audit_log", {"page": "abc"}, who="manager"),
     get("page -1", "audit_log", {"page": "-1"}, who="manager"),
     get("page 10**20", "audit_log", {"page": str(HUGE)}, who="manager"),

@@ -14,6 +14,7 @@ NO_INPUT = {
     "logout": "posts nothing",
     "test_connection": "posts nothing; tries the stored Klenty key",
     "contacts:test_connection": "posts nothing; tries the stored CRM key",
+    "enrichment:test_connection": "posts nothing; tries the stored Snov.io credentials",
     "cadences:refresh": "posts nothing; refreshes the cadences",
     "cadences:webhook_subscribe": "posts nothing; subscribes the dashboard",
     "prospects:sync_start": "posts nothing; starts a sync",

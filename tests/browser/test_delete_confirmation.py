@@ -37,7 +37,7 @@ def test_a_manager_deletes_a_report_subscription_through_the_confirmation(page, 
     assert ReportSubscription.objects.filter(pk=subscription.pk).exists()
 
     subscriptions.get_by_role("button", name="Delete").click()
-    expect(page.get_by_test_id("confirm")).to_contain_text("its history goes with it")
+    expect(page.get_by_test_id("confirm")).to_contain_text("the emails it sent stay in the history")
     assert ReportSubscription.objects.filter(pk=subscription.pk).exists()
     page.get_by_test_id("confirm").get_by_role("button", name="Delete").click()
 

@@ -253,3 +253,38 @@ def test_a_rep_adds_only_their_own_prospects(rep_client, db, monkeypatch):
     rep_client.post(reverse("cadences:add_search"), {"cadence": cadence.pk, "query": ""})
 
     assert list(BulkJob.objects.get().items.values_list("email", flat=True)) == ["mine@x.example"]
+
+
+@pytest.mark.parametrize("query", ["status=Replied&q=" + "a" * 201, "created_from=not-a-date"])
+def test_a_search_whose_filter_does_not_apply_starts_no_cadence(manager_client, db, query):
+    # Dropping the bad filter would start the cadence for more prospects than were shown.
+    cadence = Cadence.objects.create(klenty_id="1", name="New Leads")
+    make_prospect("a@x.example", MORGAN, prospect_status="Not Contacted")
+    make_prospect("b@x.example", MORGAN, prospect_status="Replied")
+
+    preview = manager_client.get(f"{reverse('cadences:add_search')}?target={cadence.pk}&{query}")
+    response = manager_client.post(
+        reverse("cadences:add_search"), {"cadence": cadence.pk, "query": query}
+    )
+
+    assert preview.context["count"] == 0
+    assert "The search has filters that do not apply" in preview.content.decode()
+    assert response.status_code == 200
+    assert "The search has filters that do not apply" in response.content.decode()
+    assert not BulkJob.objects.exists()
+
+
+def test_acting_on_ticked_prospects_keeps_only_the_users_own(rep_client, db, monkeypatch):
+    monkeypatch.setattr("prospects.bulk.queue_job", lambda job_id: None)
+    cadence = Cadence.objects.create(klenty_id="1", name="New Leads", owners=[PRIYA])
+    mine = make_prospect("mine@x.example", PRIYA, cadence_name="New Leads")
+    theirs = make_prospect("theirs@x.example", MORGAN, cadence_name="New Leads")
+
+    rep_client.post(
+        reverse("cadences:act", args=[cadence.pk]),
+        {"action": BulkAction.STOP_CADENCE, "prospect_ids": [mine.pk, theirs.pk]},
+    )
+
+    job = BulkJob.objects.get()
+    assert list(job.items.values_list("email", flat=True)) == ["mine@x.example"]
+    assert job.description.endswith("for 1 selected")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from contacts import services
+from datetime import timedelta
+
+from django.utils import timezone
+
+from contacts import transfers
 from contacts.models import Transfer, TransferItem
+from klentyadmin.core import background
 from klentyadmin.core.models import AuditEntry
 from sandbox.team import TEAM_EMAILS
 from tests.contacts.helpers import cache, crm_contacts
@@ -73,9 +78,9 @@ def test_a_manager_pushes_prospects_and_gets_a_result_for_each(
 
 def test_a_lead_status_removed_in_the_crm_is_reported_per_item(manager_user, sandbox, committed):
     p = cache("new.person@acme.example", MANAGER)
-    statuses = services.CrmClient.from_settings().get_lead_statuses()
+    statuses = transfers.CrmClient.from_settings().get_lead_statuses()
     sandbox._call("POST", "crm/lead-statuses/2/delete", {})
-    transfer = committed(services.start_push, manager_user, [p.pk], statuses[1])
+    transfer = committed(transfers.start_push, manager_user, [p.pk], statuses[1])
     item = transfer.items.get()
     assert item.state == TransferItem.State.INVALID
     assert item.message.endswith("Invalid lead status.")
@@ -102,7 +107,7 @@ def test_failures_are_reported_and_can_be_retried(
     settings.API_MAX_ATTEMPTS = 1
     p = cache("flaky.person@acme.example", MANAGER)
     sandbox.fail_next(status=503, path_contains="/crm/")
-    transfer = committed(services.start_push, manager_user, [p.pk], None)
+    transfer = committed(transfers.start_push, manager_user, [p.pk], None)
     item = transfer.items.get()
     assert item.state == TransferItem.State.FAILED
     assert "not answering right now" in item.message
@@ -115,14 +120,14 @@ def test_failures_are_reported_and_can_be_retried(
 
 def test_running_a_push_twice_does_no_harm(manager_user, sandbox):
     p = cache("twice.person@acme.example", MANAGER)
-    transfer = services.start_push(manager_user, [p.pk], None)  # not run: no commit
+    transfer = transfers.start_push(manager_user, [p.pk], None)  # not run: no commit
     # A runner created the contact, then died before recording it ("sending").
-    client = services.CrmClient.from_settings()
-    client.create_contact(services.contact_fields(p, None))
+    client = transfers.CrmClient.from_settings()
+    client.create_contact(transfers.contact_fields(p, None))
     transfer.items.update(state=TransferItem.State.SENDING)
     Transfer.objects.filter(pk=transfer.pk).update(status=Transfer.Status.RUNNING, lease_until=None)
-    assert services.run_push(transfer.pk) == "done"
-    assert services.run_push(transfer.pk).startswith("not claimed")
+    assert background.run("crm_push", transfer.pk) == "done"
+    assert background.run("crm_push", transfer.pk).startswith("not claimed")
     assert transfer.items.get().state == TransferItem.State.EXISTS
     assert len(crm_contacts(sandbox, p.email)) == 1
 
@@ -140,3 +145,27 @@ def test_a_crm_failure_loading_statuses_is_shown_with_a_retry(manager_client, sa
 def test_someone_elses_transfer_is_not_found_for_a_rep(rep_client, manager_user, db):
     transfer = Transfer.objects.create(direction=Transfer.Direction.TO_CRM, created_by=manager_user)
     assert rep_client.get(f"/contacts/transfers/{transfer.pk}/").status_code == 404
+
+
+def test_a_push_whose_worker_died_is_resumed_and_its_page_stops_polling(
+    manager_client, manager_user, sandbox, django_capture_on_commit_callbacks
+):
+    people = [cache(f"resumed.{n}@acme.example", MANAGER) for n in range(3)]
+    transfer = transfers.start_push(manager_user, [p.pk for p in people], None)  # not run
+    # The worker was killed mid-item: the run says "running", its lease has lapsed.
+    first = transfer.items.order_by("pk").first()
+    TransferItem.objects.filter(pk=first.pk).update(state=TransferItem.State.SENDING, attempts=1)
+    Transfer.objects.filter(pk=transfer.pk).update(
+        status=Transfer.Status.RUNNING, lease_until=timezone.now() - timedelta(seconds=1)
+    )
+    poll = f"/contacts/transfers/{transfer.pk}/progress/"
+    assert manager_client.get(poll, HTTP_HX_REQUEST="true").status_code == 200
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert background.resume_stalled() == 1
+
+    transfer.refresh_from_db()
+    assert transfer.status == Transfer.Status.DONE
+    assert set(transfer.items.values_list("state", flat=True)) == {TransferItem.State.CREATED}
+    assert all(len(crm_contacts(sandbox, p.email)) == 1 for p in people)
+    assert manager_client.get(poll, HTTP_HX_REQUEST="true").status_code == 286

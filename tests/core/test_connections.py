@@ -4,8 +4,8 @@ import pytest
 from django.db import connection as db
 from django.urls import reverse
 
-from klentyadmin.core.connections import klenty_target
 from klentyadmin.core.models import Connection, Service
+from klentyadmin.integrations.klenty.target import klenty_target
 
 SECRET = "kl-live-4f9a2c7e1b3d5f60a8"
 

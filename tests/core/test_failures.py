@@ -148,6 +148,46 @@ def test_a_report_email_names_its_subscription_while_it_exists(
     ) in body
 
 
+def test_a_report_email_whose_subscription_is_gone_is_still_named(
+    monkeypatch, manager_client, manager_user
+):
+    subscription = ReportSubscription.objects.create(
+        user=manager_user, unsubscribe_token=emails.new_token()
+    )
+    delivery = emails.new_delivery(subscription, scheduled_for=timezone.now())
+    subscription.delete()  # the delivery stays, its link emptied
+    fail_in_worker(
+        monkeypatch, "reporting.emails.deliver", (delivery.pk,), RuntimeError("Out of memory.")
+    )
+
+    body = manager_client.get(reverse("home")).content.decode()
+
+    assert (
+        "The weekly email engagement report email for morgan could not be sent: Out of memory."
+    ) in body
+    assert_readable(body)
+
+
+def test_a_runner_failure_is_named_by_its_kind_while_the_run_exists(
+    monkeypatch, manager_client, manager_user
+):
+    subscription = ReportSubscription.objects.create(
+        user=manager_user, unsubscribe_token=emails.new_token()
+    )
+    delivery = emails.new_delivery(subscription, scheduled_for=timezone.now())
+    fail_in_worker(
+        monkeypatch,
+        "klentyadmin.core.background.runner.run",
+        ("report_email", delivery.pk),
+        RuntimeError("Out of memory."),
+    )
+
+    body = manager_client.get(reverse("home")).content.decode()
+
+    assert "The weekly email engagement report email for morgan stopped: Out of memory." in body
+    assert_readable(body)
+
+
 def test_an_unknown_task_gets_a_generic_line_without_the_path_in_its_message(
     monkeypatch, manager_client
 ):
@@ -206,7 +246,12 @@ def test_the_last_line_of_an_exception_becomes_a_reason(type_name, message, reas
 
 
 def test_a_rep_sees_no_team_failures(monkeypatch, rep_client):
-    fail_in_worker(monkeypatch, "prospects.bulk.run_job", (3,), RuntimeError("Klenty said no."))
+    fail_in_worker(
+        monkeypatch,
+        "klentyadmin.core.background.runner.run",
+        ("bulk_job", 3),
+        RuntimeError("Klenty said no."),
+    )
 
     body = rep_client.get(reverse("home")).content.decode()
 
@@ -215,7 +260,10 @@ def test_a_rep_sees_no_team_failures(monkeypatch, rep_client):
 
 def test_an_admin_follows_the_details_link_to_the_traceback(monkeypatch, admin_client):
     failure = fail_in_worker(
-        monkeypatch, "prospects.bulk.run_job", (3,), RuntimeError("Klenty said no.")
+        monkeypatch,
+        "klentyadmin.core.background.runner.run",
+        ("bulk_job", 3),
+        RuntimeError("Klenty said no."),
     )
 
     home = admin_client.get(reverse("home")).content.decode()
@@ -233,7 +281,10 @@ def test_an_admin_follows_the_details_link_to_the_traceback(monkeypatch, admin_c
 def test_managers_and_reps_may_not_open_a_traceback(monkeypatch, request, role_client):
     client = request.getfixturevalue(role_client)
     failure = fail_in_worker(
-        monkeypatch, "prospects.bulk.run_job", (3,), RuntimeError("Klenty said no.")
+        monkeypatch,
+        "klentyadmin.core.background.runner.run",
+        ("bulk_job", 3),
+        RuntimeError("Klenty said no."),
     )
 
     response = client.get(reverse("failure_detail", args=[failure.pk]))

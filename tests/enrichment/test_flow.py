@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from klentyadmin.core.models import Connection, Service
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects.models import BulkJob, Prospect
 
@@ -117,16 +118,34 @@ def test_settings_are_for_admins_only(manager_client, path):
 
 def test_settings_store_the_secret_and_never_show_it(admin_client, snov_sandbox):
     answer = admin_client.post(
-        "/enrichment/settings/", {"client_id": "abc", "client_secret": "s3cret-value"}
+        "/enrichment/settings/", {"client_id": "abc", "api_key": "s3cret-value"}
     )
     assert answer.status_code == 302
     page = admin_client.get("/enrichment/settings/").content.decode()
-    assert "s3cret-value" not in page and "…alue" in page
+    assert "s3cret-value" not in page and "•••• alue" in page
+    stored = Connection.objects.get(service=Service.SNOV)
+    assert "s3cret-value" not in stored.api_key_encrypted
+    assert (stored.client_id, stored.api_key()) == ("abc", "s3cret-value")
 
 
 def test_test_connection_shows_the_balance(admin_client, snov_sandbox):
-    page = admin_client.post("/enrichment/settings/", {"test": "1"}).content.decode()
+    page = admin_client.post("/enrichment/settings/test/").content.decode()
     assert "Balance: 500 credits" in page
+    fragment = admin_client.post("/enrichment/settings/test/", HTTP_HX_REQUEST="true")
+    assert "<html" not in fragment.content.decode()
+    assert "Connected. Balance: 500 credits." in fragment.content.decode()
+    assert Connection.objects.get(service=Service.SNOV).last_success_at is not None
+
+
+def test_clearing_the_snov_credentials_returns_to_the_sandbox(admin_client, snov_sandbox):
+    admin_client.post("/enrichment/settings/", {"client_id": "abc", "api_key": "s3cret-value"})
+    admin_client.post("/enrichment/settings/", {"client_id": "abc", "clear_key": "on"})
+    stored = Connection.objects.get(service=Service.SNOV)
+    assert (stored.client_id, stored.api_key()) == ("", "")
+    assert (
+        "calls go to the embedded sandbox"
+        in admin_client.get("/enrichment/settings/").content.decode()
+    )
 
 
 def test_finder_and_verifier_pages(

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 import pytest
 from django.db.models import Sum
 
-from klentyadmin.core.connections import klenty_target
 from klentyadmin.integrations.klenty import KlentyClient
+from klentyadmin.integrations.klenty.target import klenty_target
 from reporting import pulls
 from reporting.models import Call, CallDay, EngagementDay, PullRun, StepRow, StepSnapshot
 from tests.fixtures.workers import manage, query, wait_for, worker_environment, worker_running

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from klentyadmin.core.connections import crm_target
 from klentyadmin.core.models import ApiCall, AuditEntry, Connection, Service
 from klentyadmin.integrations.crm import ContactFields, CrmClient
+from klentyadmin.integrations.crm.target import crm_target
 from klentyadmin.integrations.errors import ApiAuthError, ApiUnavailable, ApiValidationError
 
 

@@ -16,7 +16,6 @@ import responses
 from hypothesis import given
 from hypothesis import strategies as st
 
-from klentyadmin.core.connections import CrmTarget
 from klentyadmin.integrations.crm import (
     DEFAULT_COLOR,
     ContactFields,
@@ -30,6 +29,7 @@ from klentyadmin.integrations.crm import (
     parse_lead_statuses,
     parse_phone_numbers,
 )
+from klentyadmin.integrations.crm.target import CrmTarget
 from klentyadmin.integrations.errors import ApiAuthError, ApiUnavailable, ApiValidationError
 
 SAMPLES = Path(__file__).parent / "samples" / "crm"

@@ -1,7 +1,9 @@
 """The HTTP layer on its own: retries, timeouts, error mapping and records.
 
 `responses` stands in for the vendor; the sleeper and the rate limiter are fakes,
-so nothing here waits.
+so nothing here waits. The session is a minimal vendor subclass that reads
+`{"code", "message"}` bodies; each real vendor's reading of its errors is tested in
+test_vendor_errors.py.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from klentyadmin.integrations.errors import (
     ApiUnavailable,
     ApiValidationError,
 )
-from klentyadmin.integrations.http import USER_AGENT, ApiSession, AuditInfo
+from klentyadmin.integrations.http import USER_AGENT, ApiSession, AuditInfo, VendorError
 
 pytestmark = pytest.mark.django_db
 
@@ -56,9 +58,23 @@ def sleeps():
     return []
 
 
+class ExampleSession(ApiSession):
+    """A vendor that says `{"code": ..., "message": ...}`, and whose code GONE means
+    not found whatever the status says."""
+
+    def read_error(self, body):
+        if not isinstance(body, dict):
+            return VendorError()
+        return VendorError(body.get("code"), body.get("message", ""))
+
+    def raise_for_response(self, status, body, vendor, endpoint):
+        if vendor.code == "GONE":
+            self.raise_error(ApiNotFound, status, vendor, endpoint)
+
+
 @pytest.fixture
 def session(limiter, sleeps):
-    return ApiSession(
+    return ExampleSession(
         service="klenty",
         base_url=BASE,
         auth_headers={"x-API-key": KEY},
@@ -86,7 +102,7 @@ POST_URL = f"{BASE}/user/a%40b.co/startcadence"
 
 
 def vendor_error(code: str, message: str = "") -> dict:
-    return {"status": False, "errors": [{"code": code, "errorMessage": message}]}
+    return {"code": code, "message": message}
 
 
 # -- success and what is sent -------------------------------------------------
@@ -271,15 +287,14 @@ def test_a_post_may_be_declared_safe_to_retry(session):
         (401, None, ApiAuthError, None),
         (403, None, ApiAuthError, None),
         (404, None, ApiNotFound, None),
-        (400, vendor_error("K2003", "No record found"), ApiNotFound, "K2003"),
-        (200, vendor_error("K2003", "No record found"), ApiNotFound, "K2003"),
-        (400, vendor_error("K2002", "Invalid date range"), ApiValidationError, "K2002"),
+        (400, vendor_error("GONE", "No record found"), ApiNotFound, "GONE"),
+        (200, vendor_error("GONE", "No record found"), ApiNotFound, "GONE"),
+        (400, vendor_error("BAD", "Invalid date range"), ApiValidationError, "BAD"),
         (400, None, ApiValidationError, None),
         (422, {"message": "bad"}, ApiValidationError, None),
         (429, None, ApiRateLimited, None),
         (500, None, ApiUnavailable, None),
-        (200, {"status": False}, ApiValidationError, None),
-        (200, vendor_error("K9999", "Cadence is paused"), ApiValidationError, "K9999"),
+        (500, vendor_error("BAD", "Oops"), ApiUnavailable, "BAD"),
     ],
 )
 @responses.activate
@@ -296,6 +311,21 @@ def test_failures_map_to_domain_errors(session, status, body, error, code):
 
 
 @responses.activate
+def test_a_session_without_a_vendor_hook_judges_by_status_alone(limiter, sleeps):
+    plain = ApiSession(
+        service="klenty",
+        base_url=BASE,
+        auth_headers={},
+        rate_key="klenty-test",
+        per_minute=60,
+        limiter=limiter,
+        sleep=sleeps.append,
+    )
+    responses.get(URL, json={"status": False, "code": "GONE", "message": "No record"})
+    assert get(plain) == {"status": False, "code": "GONE", "message": "No record"}
+
+
+@responses.activate
 def test_a_bad_key_gets_a_message_a_manager_can_act_on(session):
     responses.get(URL, status=401, json={"message": "Unauthorized"})
     with pytest.raises(ApiAuthError) as caught:
@@ -306,7 +336,7 @@ def test_a_bad_key_gets_a_message_a_manager_can_act_on(session):
 
 @responses.activate
 def test_the_vendors_message_is_kept_for_validation_errors(session):
-    responses.get(URL, status=400, json=vendor_error("K2002", "Invalid date range"))
+    responses.get(URL, status=400, json=vendor_error("BAD", "Invalid date range"))
     with pytest.raises(ApiValidationError) as caught:
         get(session)
     assert str(caught.value) == "Klenty did not accept the request: Invalid date range."
@@ -354,12 +384,12 @@ def test_a_write_is_audited_with_its_result(session, actor):
 
 @responses.activate
 def test_a_failed_write_is_audited_as_failed(session):
-    responses.post(POST_URL, json=vendor_error("K2003", "Prospect not found"))
+    responses.post(POST_URL, json=vendor_error("GONE", "Prospect not found"))
     with pytest.raises(ApiNotFound):
         post(session, AuditInfo(None, "start_cadence", "x@y.co"))
     entry = AuditEntry.objects.get()
     assert entry.ok is False
-    assert "K2003" in entry.result
+    assert "GONE" in entry.result
 
 
 @responses.activate
@@ -373,7 +403,7 @@ def test_a_read_is_recorded_but_not_audited(session):
 @responses.activate
 def test_the_key_never_reaches_records_or_error_messages(session):
     # A vendor that echoes the key back in its error must not leak it either.
-    responses.post(POST_URL, status=400, json=vendor_error("K2001", f"Bad key {KEY}"))
+    responses.post(POST_URL, status=400, json=vendor_error("BAD_KEY", f"Bad key {KEY}"))
     with pytest.raises(ApiValidationError) as caught:
         post(session, AuditInfo(None, "start_cadence", "x@y.co"))
     assert KEY not in str(caught.value)

@@ -11,10 +11,10 @@ from datetime import date
 import pytest
 import responses
 
-from klentyadmin.core.connections import KlentyTarget
 from klentyadmin.core.models import ApiCall, AuditEntry
 from klentyadmin.integrations.errors import ApiNotFound, ApiValidationError
 from klentyadmin.integrations.klenty import KlentyClient, ProspectFields, rate_limit_key
+from klentyadmin.integrations.klenty.target import KlentyTarget
 
 pytestmark = pytest.mark.django_db
 

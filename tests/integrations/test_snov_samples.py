@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from klentyadmin.integrations import snov
+from klentyadmin.integrations.snov.parse import _unwrap
 
 SAMPLES = Path(__file__).parent / "samples" / "snov"
 
@@ -104,8 +105,8 @@ def test_campaign_activity_tables():
 
 
 def test_lists_and_prospects():
-    assert snov._unwrap(sample("do_not_email_list"))["data"]["duplicates"] == []
-    assert snov._unwrap(sample("create_list"))["data"]["id"] == 1234567
+    assert _unwrap(sample("do_not_email_list"))["data"]["duplicates"] == []
+    assert _unwrap(sample("create_list"))["data"]["id"] == 1234567
     assert sample("add_prospect_to_list")["added"] is True
     assert snov.parse_profiles(sample("get_prospect_by_id"))[0].lists[0]["id"] == 1250344
     assert snov.parse_profiles(sample("get_prospects_by_email"))[0].first_name == "Gavin"

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from klentyadmin.core import background
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects import bulk
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect, ProspectList
@@ -259,7 +260,7 @@ def test_a_cancelled_job_sends_nothing_more(
     since = sandbox.last_seq()
 
     bulk.cancel_job(job)
-    bulk.run_job(job.pk)
+    background.run("bulk_job", job.pk)
 
     job.refresh_from_db()
     assert job.status == BulkJob.Status.CANCELLED
@@ -289,7 +290,7 @@ def test_after_a_worker_dies_mid_item_nothing_is_sent_twice(
     )
     since = sandbox.last_seq()
 
-    assert bulk.resume_stalled_jobs() == 1
+    assert background.resume_stalled() == 1
 
     job.refresh_from_db()
     assert job.status == BulkJob.Status.DONE
@@ -314,7 +315,7 @@ def test_a_live_lease_keeps_a_second_runner_out(
         status=BulkJob.Status.RUNNING, lease_until=timezone.now() + timedelta(minutes=5)
     )
 
-    assert bulk.run_job(job.pk).startswith("not claimed")
+    assert background.run("bulk_job", job.pk).startswith("not claimed")
     assert job.items.get().state == BulkJobItem.State.PENDING
 
 
@@ -355,7 +356,7 @@ def test_ownership_is_checked_again_when_each_item_runs(
         )
     Prospect.objects.filter(pk=mine[0].pk).update(owner_email="diego.alvarez@northwind.example")
 
-    bulk.run_job(job.pk)
+    background.run("bulk_job", job.pk)
 
     refused = job.items.get(prospect=mine[0])
     assert refused.state == BulkJobItem.State.FAILED

@@ -216,7 +216,7 @@ def test_field_errors_are_shown_and_nothing_is_sent(manager_client, klenty):
             phone="call me",
             company_email="nope",
             company_domain="no spaces.example",
-            tags="good, bad|tag",
+            tags="good, " + "t" * 101,
             custom_key_1="",
             custom_value_1="orphan value",
         ),
@@ -226,7 +226,7 @@ def test_field_errors_are_shown_and_nothing_is_sent(manager_client, klenty):
     assert "Enter a valid email address." in body
     assert "Enter a phone number" in body
     assert "Enter a domain" in body
-    assert "which Klenty uses between tags" in body
+    assert "is longer than 100 characters" in body
     assert "Name the custom field for this value." in body
     assert writes(klenty) == []
 

@@ -91,3 +91,17 @@ def test_it_only_accepts_get(manager_client, db):
 
 def test_it_requires_sign_in(client, db):
     assert client.get(URL).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"q": "a" * 201}, {"created_from": "not-a-date"}, {"list": "x"}],
+    ids=["q of 201 characters", "a date that is not a date", "a list that is not a number"],
+)
+def test_a_search_with_a_filter_that_does_not_apply_is_not_exported(manager_client, db, params):
+    # The search page ignores such a filter; the export would hold more than was shown.
+    make_prospect(email="anyone@example.org")
+    response = manager_client.get(URL, params, follow=True)
+    assert not response.streaming
+    assert response.redirect_chain[0][0].startswith(reverse("prospects:search"))
+    assert "The search has filters that do not apply" in response.content.decode()

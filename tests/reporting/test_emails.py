@@ -9,7 +9,9 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django_q.models import Failure
 
+from klentyadmin.core import background
 from reporting import emails, images
 from reporting.models import ReportDelivery, ReportSubscription
 from tests.reporting.conftest import REPS
@@ -287,3 +289,59 @@ def test_when_the_charts_cannot_be_drawn_the_figures_and_csv_still_go_out(
     delivery = ReportDelivery.objects.get()
     assert delivery.status == ReportDelivery.Status.SENT
     assert "could not be drawn" in delivery.error
+
+
+def delete_from_the_page(client, subscription: ReportSubscription) -> None:
+    # "confirmed": the answer to the delete's question, where it asks one.
+    url = reverse("reporting:delete_email", args=[subscription.pk])
+    assert client.post(url, {"confirmed": "yes"}).status_code == 302
+
+
+DELETED_LINE = (
+    "The weekly email engagement report email for morgan could not be sent: "
+    "the subscription was deleted."
+)
+
+
+def test_a_subscription_deleted_while_its_test_email_is_drawn_ends_in_a_readable_failure(
+    manager_client, manager_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Issue 11: deleting a subscription just after "Send me a test now" made the
+    worker fail with "Save with update_fields did not affect any rows"."""
+    subscription = subscribe(manager_user)
+
+    def draw_while_the_user_deletes(figures):
+        delete_from_the_page(manager_client, subscription)
+        return [FAKE_PNG for _ in figures]
+
+    monkeypatch.setattr(images, "render_pngs", draw_while_the_user_deletes)
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(reverse("reporting:test_email", args=[subscription.pk]))
+
+    assert not ReportSubscription.objects.exists()
+    assert mail.outbox == []
+    delivery = ReportDelivery.objects.get()
+    assert delivery.status == ReportDelivery.Status.FAILED
+    assert delivery.error == emails.SUBSCRIPTION_DELETED
+    assert background.get(emails.KIND).failure_line(delivery) == DELETED_LINE
+    assert not Failure.objects.exists()  # nothing for Home to show as a traceback
+    history = manager_client.get(reverse("reporting:emails")).content.decode()
+    assert "The subscription was deleted." in history
+
+
+def test_a_test_email_whose_subscription_is_deleted_before_the_worker_starts_is_not_sent(
+    manager_client, manager_user, fake_images, django_capture_on_commit_callbacks
+):
+    subscription = subscribe(manager_user)
+    with django_capture_on_commit_callbacks() as queued:
+        manager_client.post(reverse("reporting:test_email", args=[subscription.pk]))
+    delete_from_the_page(manager_client, subscription)
+
+    for callback in queued:
+        callback()
+
+    assert mail.outbox == []
+    delivery = ReportDelivery.objects.get()
+    assert delivery.status == ReportDelivery.Status.FAILED
+    assert background.get(emails.KIND).failure_line(delivery) == DELETED_LINE
+    assert not Failure.objects.exists()

@@ -14,17 +14,15 @@ instance after a worker died mid-call, never creates a second contact.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Q
 from django.utils import timezone
-from django_q.tasks import async_task
 
 from contacts.models import Transfer, TransferItem
-from klentyadmin.core import leases
+from klentyadmin.core import background
 from klentyadmin.integrations.crm import Contact, ContactFields, CrmClient, LeadStatus
 from klentyadmin.integrations.errors import ApiError, ApiValidationError
 from prospects.bulk import create_import_job
@@ -33,7 +31,6 @@ from prospects.models import BulkJobItem, Prospect
 
 log = logging.getLogger(__name__)
 
-SLICE_SECONDS = 60
 ALREADY_IN_KLENTY = "Already in Klenty (in the dashboard's cache); not sent."
 NO_EMAIL = "No email in the CRM: Klenty needs one."
 DUPLICATE = "The same email is on another chosen contact; sent once."
@@ -214,108 +211,69 @@ def start_push(user, prospect_ids: Iterable[int], lead_status: LeadStatus | None
             f"Push {len(items)} Klenty prospect{'s' if len(items) != 1 else ''} to the CRM{label}"
         )
         transfer.save(update_fields=["total", "description"])
-        transaction.on_commit(lambda: queue_push(transfer.pk))
+        background.start("crm_push", transfer.pk)
     return transfer
 
 
-def queue_push(transfer_id: int) -> None:
-    async_task("contacts.services.run_push", transfer_id, task_name=f"crm push {transfer_id}")
+@background.kind("crm_push")
+class CrmPush(background.Kind):
+    """Klenty → CRM. Items a dead runner left "sending" simply go back in the queue
+    (the default `recover`): each searches the CRM before creating, so sending one
+    again cannot make a duplicate."""
 
+    label = "CRM push"
+    model = Transfer
+    item_model = TransferItem
+    item_run_field = "transfer"
+    requests_per_item = 2  # a search and a create
 
-def lease_seconds() -> int:
-    """Longer than the slowest item: a search and a create, every retry timing out."""
-    return leases.lease_seconds(requests_per_item=2)
+    def runs(self):
+        return Transfer.objects.filter(direction=Transfer.Direction.TO_CRM)
 
+    def get(self, run_id: int) -> Transfer:
+        return Transfer.objects.select_related("created_by").get(pk=run_id)
 
-def run_push(transfer_id: int) -> str:
-    """The django-q2 task. Safe to run twice at once: only the lease holder works."""
-    now = timezone.now()
-    claimed = leases.claim(
-        Transfer.objects.filter(
-            direction=Transfer.Direction.TO_CRM,
-            status__in=[Transfer.Status.QUEUED, Transfer.Status.RUNNING],
-        ),
-        transfer_id,
-        lease_seconds(),
-        now=now,
-        status=Transfer.Status.RUNNING,
-    )
-    if claimed is None:
-        return "not claimed: finished, or another runner holds the lease"
-    transfer = Transfer.objects.select_related("created_by").get(pk=transfer_id)
-    if transfer.started_at is None:
-        Transfer.objects.filter(pk=transfer_id).update(started_at=now)
-    # Items a dead runner left "sending" go back in the queue: each item searches
-    # the CRM before creating, so sending one again cannot make a duplicate.
-    transfer.items.filter(state=TransferItem.State.SENDING).update(state=TransferItem.State.PENDING)
-    client = CrmClient.from_settings(actor=transfer.created_by)
-    lead_status_id = transfer.lead_status.get("id")
-    deadline = time.monotonic() + SLICE_SECONDS
-    while time.monotonic() < deadline:
-        item = (
-            transfer.items.filter(state=TransferItem.State.PENDING)
-            .select_related("prospect")
-            .order_by("pk")
-            .first()
+    def prepare(self, run: Transfer) -> CrmClient:
+        return CrmClient.from_settings(actor=run.created_by)
+
+    def process_item(self, run: Transfer, context: CrmClient, item: TransferItem) -> None:
+        State = TransferItem.State
+        prospect = item.prospect
+        if prospect is None:
+            return self.mark(item, State.FAILED, "The prospect is no longer in the cache.")
+        if not Prospect.objects.visible_to(run.created_by).filter(pk=prospect.pk).exists():
+            return self.mark(item, State.FAILED, "Not your prospect any more.")
+        try:
+            existing = context.find_contact_by_email(prospect.email)
+            if existing is not None:
+                return self.mark(
+                    item,
+                    State.EXISTS,
+                    "A contact with this email is already in the CRM; not changed.",
+                    crm_contact_id=existing.id,
+                )
+            created = context.create_contact(contact_fields(prospect, run.lead_status.get("id")))
+        except ApiValidationError as exc:
+            return self.mark(item, State.INVALID, str(exc))
+        except ApiError as exc:
+            return self.mark(item, State.FAILED, str(exc))
+        self.mark(item, State.CREATED, "", crm_contact_id=created.id)
+
+    def outcomes_for(self, run: Transfer) -> tuple[background.Outcome, ...]:
+        S = TransferItem.State
+        return (
+            background.Outcome("ok", "Created" if run.is_push else "Added", Q(state=S.CREATED)),
+            background.Outcome(
+                "existing", "Already there", Q(state=S.EXISTS) | Q(message=ALREADY_IN_KLENTY)
+            ),
+            background.Outcome(
+                "problems",
+                "Not done",
+                Q(state__in=[S.INVALID, S.FAILED])
+                | (Q(state=S.SKIPPED) & ~Q(message=ALREADY_IN_KLENTY)),
+                problem=True,
+            ),
         )
-        if item is None:
-            leases.release(
-                Transfer.objects.filter(status=Transfer.Status.RUNNING),
-                transfer_id,
-                status=Transfer.Status.DONE,
-                finished_at=timezone.now(),
-            )
-            return "done"
-        if claim(item):
-            leases.renew(Transfer.objects.all(), transfer_id, lease_seconds())
-            push_item(transfer, client, item, lead_status_id)
-    leases.release(Transfer.objects.filter(status=Transfer.Status.RUNNING), transfer_id)
-    queue_push(transfer_id)
-    return "continued in a new task"
-
-
-def claim(item: TransferItem) -> bool:
-    return bool(
-        TransferItem.objects.filter(pk=item.pk, state=TransferItem.State.PENDING).update(
-            state=TransferItem.State.SENDING,
-            attempts=F("attempts") + 1,
-            started_at=timezone.now(),
-        )
-    )
-
-
-def push_item(
-    transfer: Transfer, client: CrmClient, item: TransferItem, lead_status_id: int | None
-) -> None:
-    prospect = item.prospect
-    if prospect is None:
-        return mark(item, TransferItem.State.FAILED, "The prospect is no longer in the cache.")
-    if not Prospect.objects.visible_to(transfer.created_by).filter(pk=prospect.pk).exists():
-        return mark(item, TransferItem.State.FAILED, "Not your prospect any more.")
-    try:
-        existing = client.find_contact_by_email(prospect.email)
-        if existing is not None:
-            return mark(
-                item,
-                TransferItem.State.EXISTS,
-                "A contact with this email is already in the CRM; not changed.",
-                existing.id,
-            )
-        created = client.create_contact(contact_fields(prospect, lead_status_id))
-    except ApiValidationError as exc:
-        return mark(item, TransferItem.State.INVALID, str(exc))
-    except ApiError as exc:
-        return mark(item, TransferItem.State.FAILED, str(exc))
-    mark(item, TransferItem.State.CREATED, "", created.id)
-
-
-def mark(item: TransferItem, state: str, message: str, contact_id: str = "") -> None:
-    TransferItem.objects.filter(pk=item.pk).update(
-        state=state,
-        message=message[:2000],
-        crm_contact_id=contact_id,
-        finished_at=timezone.now(),
-    )
 
 
 def retry_failed(transfer: Transfer) -> int:
@@ -329,61 +287,33 @@ def retry_failed(transfer: Transfer) -> int:
         )
         if count:
             Transfer.objects.filter(pk=transfer.pk).update(
-                status=Transfer.Status.QUEUED, finished_at=None
+                status=Transfer.Status.QUEUED, finished_at=None, error=""
             )
-            transaction.on_commit(lambda: queue_push(transfer.pk))
+            background.start("crm_push", transfer.pk)
     return count
 
 
 # -- progress -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class TransferProgress:
-    total: int
-    ok: int  # created (push) or added (import)
-    existing: int  # already in the CRM / already in Klenty
-    problems: int  # invalid, failed, not sent for another reason
-    pending: int
-    finished: bool
-
-    @property
-    def finished_count(self) -> int:
-        return self.ok + self.existing + self.problems
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.finished_count / self.total) if self.total else 100
-
-
-def progress(transfer: Transfer) -> TransferProgress:
+def progress(transfer: Transfer) -> background.Progress:
     """Counts by outcome: one aggregate query (two for an import, whose sent rows
     are the bulk engine's items)."""
-    S = TransferItem.State
-    counts = transfer.items.aggregate(
-        ok=Count("pk", filter=Q(state=S.CREATED)),
-        existing=Count("pk", filter=Q(state=S.EXISTS) | Q(message=ALREADY_IN_KLENTY)),
-        problems=Count(
-            "pk",
-            filter=Q(state__in=[S.INVALID, S.FAILED])
-            | (Q(state=S.SKIPPED) & ~Q(message=ALREADY_IN_KLENTY)),
-        ),
-        pending=Count("pk", filter=Q(state__in=[S.PENDING, S.SENDING])),
+    summary = background.get("crm_push").progress(transfer)
+    if not transfer.bulk_job_id:
+        return summary
+    job = transfer.bulk_job
+    # Klenty's "already exists" is the bulk engine's skipped, counted with cancelled.
+    summary = summary.plus(
+        bulk_progress(job),
+        {"done": "ok", "cancelled": "existing", "failed": "problems"},
+        finished=job.finished,
     )
-    finished = transfer.status == Transfer.Status.DONE
-    if transfer.bulk_job_id:
-        job = transfer.bulk_job
-        job_progress = bulk_progress(job)
-        counts["ok"] += job_progress.done
-        counts["existing"] += job_progress.cancelled  # Klenty's "already exists": skipped
-        counts["problems"] += job_progress.failed
-        counts["pending"] += job_progress.pending
-        finished = job.finished
-        if finished and transfer.status != Transfer.Status.DONE:
-            Transfer.objects.filter(pk=transfer.pk).update(
-                status=Transfer.Status.DONE, finished_at=job.finished_at or timezone.now()
-            )
-    return TransferProgress(total=transfer.total, finished=finished, **counts)
+    if job.finished and transfer.status != Transfer.Status.DONE:
+        Transfer.objects.filter(pk=transfer.pk).update(
+            status=Transfer.Status.DONE, finished_at=job.finished_at or timezone.now()
+        )
+    return summary
 
 
 def result_rows(transfer: Transfer, limit: int = 500) -> list[dict]:
