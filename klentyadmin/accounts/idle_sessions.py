@@ -33,8 +33,13 @@ class SessionIdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        # In process_view, after DatabaseUnavailableMiddleware has loaded the session:
+        # a database outage is answered there, not raised from here.
         session = getattr(request, "session", None)
         if session is not None and session.get("_auth_user_id"):
             if time.time() - session.get(_RENEWED_AT, 0) >= RENEW_EVERY_SECONDS:
                 _stamp(session)  # modified, so saved with a fresh expiry
-        return self.get_response(request)
+        return None
