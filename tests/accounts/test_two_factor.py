@@ -137,3 +137,31 @@ def test_turning_it_off_later_asks_to_sign_in_again(admin_user):
 
 def test_make_user_enrolls_admins_as_the_default_requires(db):
     assert Authenticator.objects.filter(user=make_user("root2", "admin"), type="totp").exists()
+
+
+def test_guessing_codes_is_stopped_after_five_wrong_ones(admin_user):
+    client = Client()
+    password_sign_in(client, "alice")
+    secret = totp_secret(admin_user)
+    for _ in range(5):
+        client.post(reverse("mfa_authenticate"), {"code": wrong_code(secret)})
+
+    answer = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+
+    assert answer.status_code == 200
+    assert "Too many failed login attempts" in answer.content.decode()
+    assert client.get(reverse("home"))["Location"].startswith(reverse("login"))
+
+
+def test_the_demo_sign_ins_say_that_admins_set_up_two_factor_sign_in(db):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+
+    assert (
+        "Admins set up two-factor sign-in (an authenticator app) at first sign-in."
+        in out.getvalue()
+    )
