@@ -7,6 +7,7 @@ import time
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
+from allauth.account.internal.flows.reauthentication import get_reauthentication_flows
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -29,12 +30,17 @@ class AccountAdapter(DefaultAccountAdapter):
         return False
 
     def is_reauthentication_required(self, app: str = "") -> bool:
-        """Not within ACCOUNT_REAUTHENTICATION_TIMEOUT of signing in: an Admin sent to
-        enrollment straight after signing in is not asked for the password again, and a
-        single sign-on account has no password to give."""
+        """Not within ACCOUNT_REAUTHENTICATION_TIMEOUT of signing in (an Admin sent to
+        enrollment straight after signing in is not asked for the password again), and
+        not for a single sign-on account with no second factor yet: it has nothing to
+        give here, its identity provider vouched for it at sign-in and the idle timeout
+        bounds the session. Anyone else confirms with a password or a code."""
         request = context.request
-        records = get_authentication_records(request, request.user)
+        user = request.user
+        records = get_authentication_records(request, user)
         if records and time.time() - records[-1]["at"] < account_settings.REAUTHENTICATION_TIMEOUT:
+            return False
+        if not get_reauthentication_flows(user):
             return False
         return super().is_reauthentication_required(app=app)
 

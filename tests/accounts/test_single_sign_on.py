@@ -107,3 +107,21 @@ def test_a_provider_stored_in_the_database_is_ignored(oidc_provider, settings):
 
     assert "From the database" not in Client().get(reverse("login")).content.decode()
     assert Client().post("/accounts/oidc/sso/login/").status_code == 404
+
+
+def test_an_admin_who_signed_in_through_sso_can_still_enroll_later(oidc_provider):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    from tests.fixtures.two_factor import totp_code
+
+    client = console_client()
+    oidc_provider.sign_in(client, "ada")
+    with time_machine.travel(timezone.now() + timedelta(minutes=30)):
+        page = client.get(reverse("mfa_activate_totp"))
+        assert page.status_code == 200  # no password to re-enter, and no dead end
+        secret = page.context["form"].secret
+        enrolled = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    assert enrolled["Location"] == reverse("mfa_view_recovery_codes")
