@@ -13,6 +13,7 @@ from tests.badinput.corpus_webhooks import KLENTY_STORED, SNOV_STORED
 from tests.badinput.harness import Case, check_case
 from tests.conftest import make_user, signed_in_client
 from tests.fixtures.sandbox import SANDBOX_OUTCOMES, SandboxControl
+from tests.fixtures.two_factor import recently_signed_in
 
 GOOD_CSV = b"Email,First name,Company\nada@lovelace.example,Ada,Analytical\n"
 
@@ -111,8 +112,11 @@ def world(db, on_sandbox, settings) -> World:
         ).pk,
     }
     objects.update(sealed_rows(users, unlinked_rep))
-    clients = {role: signed_in_client(user) for role, user in users.items()}
-    clients["unlinked_rep"] = signed_in_client(unlinked_rep)
+    # Just signed in, as a person is: forms behind re-authentication are reached.
+    clients = {
+        role: recently_signed_in(signed_in_client(user), user) for role, user in users.items()
+    }
+    clients["unlinked_rep"] = recently_signed_in(signed_in_client(unlinked_rep), unlinked_rep)
     from django.test import Client
 
     clients["anon"] = Client()
