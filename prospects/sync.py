@@ -203,6 +203,24 @@ def upsert_page(
     now = now or timezone.now()
     new_since = new_since or now
     extras = extra if isinstance(extra, list) else [extra or {}] * len(records)
+    incoming = _incoming_values(records, extras, fields=fields, lists=lists)
+    if not incoming:
+        return Counts()
+    writes = PageWrites(_cached_rows(incoming), now)
+    for email, values in incoming.items():
+        writes.add(email, values)
+    return writes.save(seen=len(incoming), new_since=new_since)
+
+
+def _incoming_values(
+    records: list[KlentyProspect],
+    extras: list[dict[str, Any]],
+    *,
+    fields: tuple[str, ...],
+    lists: ListIndex,
+) -> dict[str, dict[str, Any]]:
+    """The answer's values by attname, one dict per email (a later record of the same
+    email wins); records without an email are skipped."""
     plain = [name for name in fields if name not in SPECIAL_FIELDS]
     special = [name for name in fields if name in SPECIAL_FIELDS]
     read_plain = operator.attrgetter(*plain) if len(plain) > 1 else None
@@ -225,11 +243,13 @@ def upsert_page(
             values["klenty_id"] = record.id
         values["email"] = email
         incoming[email] = values
-    counts = Counts(seen=len(incoming))
-    if not incoming:
-        return counts
+    return incoming
+
+
+def _cached_rows(incoming: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cached rows the answer names, by email or Klenty id, in one query; only the
+    columns compared or read to derive tags_text and search_text."""
     ids = [values["klenty_id"] for values in incoming.values() if "klenty_id" in values]
-    # Only the columns compared or read to derive tags_text and search_text.
     names = {name for values in incoming.values() for name in values}
     columns = ["id", "first_synced_at", "last_synced_at", *sorted({*names, *SEARCH_INPUTS})]
     found = (
@@ -237,63 +257,83 @@ def upsert_page(
         .order_by()
         .values_list(*columns)
     )
-    rows = [dict(zip(columns, values, strict=True)) for values in found]
-    by_email = {row["email"]: row for row in rows}
-    by_klenty_id = {row["klenty_id"]: row for row in rows if row["klenty_id"]}
+    return [dict(zip(columns, values, strict=True)) for values in found]
 
-    new: list[dict[str, Any]] = []
-    changed: list[dict[str, Any]] = []
-    stale_ids: list[int] = []  # rows holding a Klenty id that now belongs to another row
-    update_fields: set[str] = set()
-    touch: list[int] = []  # rows seen again, not yet stamped by this runner
-    blank = _new_row(now)
-    for email, values in incoming.items():
+
+class PageWrites:
+    """What one answer changes in the cache, gathered row by row, then written as one
+    executemany of INSERTs and one of UPDATEs (plus two small UPDATEs by primary key).
+
+    A row dict with an "id" is cached; one without is new in this answer.
+    """
+
+    def __init__(self, rows: list[dict[str, Any]], now: datetime) -> None:
+        self.now = now
+        self.by_email = {row["email"]: row for row in rows}
+        self.by_klenty_id = {row["klenty_id"]: row for row in rows if row["klenty_id"]}
+        self.blank = _new_row(now)
+        self.new: list[dict[str, Any]] = []
+        self.changed: list[dict[str, Any]] = []
+        self.stale_ids: list[int] = []  # rows holding a Klenty id that now belongs to another row
+        self.update_fields: set[str] = set()
+        self.touch: list[int] = []  # rows seen again, not yet stamped by this runner
+        self.moved = 0
+
+    def add(self, email: str, values: dict[str, Any]) -> None:
         klenty_id = values.get("klenty_id")
-        row = by_email.get(email) or by_klenty_id.get(klenty_id)
+        row = self.by_email.get(email) or self.by_klenty_id.get(klenty_id)
         if row is None:
-            row = {**blank, "tags": [], "custom_fields": {}}
-            new.append(row)
+            row = {**self.blank, "tags": [], "custom_fields": {}}
+            self.new.append(row)
         if "id" not in row:
             # New (or new and met again in this answer: the later values win).
             row.update(values)
             _refresh_derived(row)
-            by_email[email] = row
+            self.by_email[email] = row
             if klenty_id:
-                by_klenty_id[klenty_id] = row
-            continue
-        if row["last_synced_at"] < now:
-            touch.append(row["id"])
-        holder = by_klenty_id.get(klenty_id)
+                self.by_klenty_id[klenty_id] = row
+            return
+        if row["last_synced_at"] < self.now:
+            self.touch.append(row["id"])
+        holder = self.by_klenty_id.get(klenty_id)
         if klenty_id and holder is not None and holder is not row and "id" in holder:
-            stale_ids.append(holder["id"])
+            self.stale_ids.append(holder["id"])
+        self._change(row, values)
+
+    def _change(self, row: dict[str, Any], values: dict[str, Any]) -> None:
+        """A cached row takes the answer's values that differ from it, if any."""
         diff = {k: v for k, v in values.items() if row[k] != v}
         if not diff:
-            continue
+            return
         if "prospect_list_id" in diff and row["prospect_list_id"] is not None:
-            counts.moved += 1
+            self.moved += 1
         derived_before = [row[name] for name in DERIVED_FIELDS]
         row.update(diff)
         _refresh_derived(row)
-        changed.append(row)
-        update_fields.update(diff)
+        self.changed.append(row)
+        self.update_fields.update(diff)
         # Only derived columns that moved: rewriting an indexed column costs index work.
         for name, before in zip(DERIVED_FIELDS, derived_before, strict=True):
             if row[name] != before:
-                update_fields.add(name)
+                self.update_fields.add(name)
 
-    if stale_ids:
-        Prospect.objects.filter(pk__in=stale_ids).update(klenty_id=None)
-    if new:
-        insert_rows(new)
-        counts.created = len(new)
-    if changed:
-        update_rows(changed, sorted(update_fields))
-        counts.updated = sum(1 for row in changed if row["first_synced_at"] < new_since)
-    # Rows this runner already stamped (in an earlier pass) keep their stamp: rewriting
-    # an indexed column costs index work.
-    if touch:
-        Prospect.objects.filter(pk__in=touch).update(last_synced_at=now)
-    return counts
+    def save(self, *, seen: int, new_since: datetime) -> Counts:
+        """Writes what was gathered; rows first cached since `new_since` are not counted
+        as updated."""
+        counts = Counts(seen=seen, moved=self.moved)
+        if self.stale_ids:
+            Prospect.objects.filter(pk__in=self.stale_ids).update(klenty_id=None)
+        if self.new:
+            insert_rows(self.new)
+            counts.created = len(self.new)
+        if self.changed:
+            update_rows(self.changed, sorted(self.update_fields))
+            counts.updated = sum(1 for row in self.changed if row["first_synced_at"] < new_since)
+        # Rows this runner already stamped (in an earlier pass) keep their stamp: rewriting
+        # an indexed column costs index work.
+        if self.touch:
+            Prospect.objects.filter(pk__in=self.touch).update(last_synced_at=self.now)
+        return counts
 
 
 @functools.cache
@@ -404,6 +444,16 @@ def upsert_lists(client: KlentyClient) -> list[str]:
 
 
 # -- the runner -----------------------------------------------------------------
+
+
+@dataclass
+class StatusChecks:
+    """One batch of status checks, read but not yet written."""
+
+    prospects: list[Prospect]  # those checked, their new statuses set on them
+    calls: int = 0  # Klenty calls spent, against KLENTY_SYNC_STATUS_CHECKS
+    details: list[KlentyProspect] = field(default_factory=list)  # first checks' details
+    status_changes: set[int] = field(default_factory=set)  # pks whose status changed
 
 
 @dataclass
@@ -594,7 +644,18 @@ class Runner:
         room = budget - self.run.cursor["checked"]
         if room <= 0:
             return False
-        batch = list(
+        due = self.statuses_due(checked_before, limit=min(STATUS_BATCH, room))
+        checks = self.check_statuses(due, room)
+        if not checks.prospects:
+            return False
+        self.write_statuses(checks)
+        return True
+
+    @staticmethod
+    def statuses_due(checked_before: datetime, *, limit: int) -> list[Prospect]:
+        """Prospects never checked (just changed in Klenty first), then those in a cadence
+        last checked before this run started, the longest unchecked first."""
+        return list(
             Prospect.objects.filter(
                 Q(status_checked_at__isnull=True)
                 | Q(cadence_status__in=ACTIVE_CADENCE, status_checked_at__lt=checked_before)
@@ -602,36 +663,44 @@ class Runner:
                 F("status_checked_at").asc(nulls_first=True),
                 F("updated_on").desc(nulls_last=True),  # just changed in Klenty first
                 "pk",
-            )[: min(STATUS_BATCH, room)]
+            )[:limit]
         )
-        calls = 0
+
+    def check_statuses(self, due: list[Prospect], room: int) -> StatusChecks:
+        """Reads each due prospect's status (and, at its first check, its details with
+        custom fields: two calls) while `room` calls remain; the statuses are set on the
+        prospects, not yet saved."""
+        checks = StatusChecks(prospects=due)
         now = timezone.now()
-        details: list[KlentyProspect] = []
-        status_changes: set[int] = set()
-        for index, prospect in enumerate(batch):
+        for index, prospect in enumerate(due):
             first_check = prospect.status_checked_at is None
             needed = 2 if first_check else 1
-            if calls + needed > room:
-                batch = batch[:index]
+            if checks.calls + needed > room:
+                checks.prospects = due[:index]
                 break
-            calls += needed
+            checks.calls += needed
             prospect.status_checked_at = now
             status = self._per_prospect(self.client.get_prospect_status, prospect.email)
-            if status is not None:
-                before = (prospect.prospect_status, prospect.cadence_status)
-                prospect.prospect_status = status.prospect_status
-                prospect.cadence_status = status.cadence_status
-                if before != (status.prospect_status, status.cadence_status):
-                    status_changes.add(prospect.pk)
-            if first_check and status is not None:
+            if status is None:
+                continue
+            before = (prospect.prospect_status, prospect.cadence_status)
+            prospect.prospect_status = status.prospect_status
+            prospect.cadence_status = status.cadence_status
+            if before != (status.prospect_status, status.cadence_status):
+                checks.status_changes.add(prospect.pk)
+            if first_check:
                 found = self._per_prospect(
                     self.client.get_prospect_with_custom_fields, prospect.email
                 )
                 if found is not None:
-                    details.append(found)
-        if not batch:
-            return False
-        cursor = {**self.run.cursor, "checked": self.run.cursor["checked"] + calls}
+                    checks.details.append(found)
+        return checks
+
+    def write_statuses(self, checks: StatusChecks) -> None:
+        """The batch's statuses, the details read with them and the calls spent, all or
+        nothing."""
+        batch = checks.prospects
+        cursor = {**self.run.cursor, "checked": self.run.cursor["checked"] + checks.calls}
         with transaction.atomic():
             checked = ["prospect_status", "cadence_status", "status_checked_at"]
             update_rows(
@@ -639,7 +708,7 @@ class Runner:
             )
             fields = (*PROFILE_FIELDS, "custom_fields")
             counts = upsert_page(
-                details,
+                checks.details,
                 fields=fields,
                 lists=self.lists,
                 now=self.now,
@@ -648,16 +717,15 @@ class Runner:
             counts.seen = 0
             # A status that changed is an update too, unless this run created the row
             # (or the details just written already counted it).
-            detailed = {found.email.strip().lower() for found in details}
+            detailed = {found.email.strip().lower() for found in checks.details}
             counts.updated += sum(
                 1
                 for p in batch
-                if p.pk in status_changes
+                if p.pk in checks.status_changes
                 and p.email not in detailed
                 and p.first_synced_at < self.run.started_at
             )
             self.advance(cursor, counts)
-        return True
 
 
 @background.kind(KIND)

@@ -107,6 +107,34 @@ def _cache_key(account: str) -> str:
     return f"snov:token:{account}"
 
 
+class VerificationTally:
+    """The latest answer for each email of one `verify_emails` call, reported to its
+    `progress` callback (verified so far, of all) after every answer."""
+
+    def __init__(self, emails: list[str], progress: Callable[[int, int], None] | None) -> None:
+        self.emails = emails
+        self.progress = progress
+        self.results: dict[str, Verification] = {}
+
+    def record(self, answers: list[Verification]) -> None:
+        for v in answers:
+            self.results[v.email] = v
+        if self.progress is not None:
+            verified = sum(1 for v in self.results.values() if v.verified)
+            self.progress(verified, len(self.emails))
+
+    def pending(self, batch: list[str]) -> list[str]:
+        """The batch's emails without a verified answer yet."""
+        return [e for e in batch if e not in self.results or not self.results[e].verified]
+
+    def any_pending(self, batches: list[list[str]]) -> bool:
+        return any(self.pending(batch) for batch in batches)
+
+    def final(self) -> list[Verification]:
+        """One answer per email, in order; one never answered counts as unverified."""
+        return [self.results.get(e) or Verification(e, False, "", "") for e in self.emails]
+
+
 class SnovClient:
     """Snov.io, as one account sees it. Everything that fails raises an ApiError."""
 
@@ -424,34 +452,42 @@ class SnovClient:
         that before the credits are spent; `push=False` only asks and waits (for emails
         pushed by an earlier attempt, which must not be paid for twice)."""
         unique = list(dict.fromkeys(e.strip().lower() for e in emails if e and e.strip()))
-        results: dict[str, Verification] = {}
+        tally = VerificationTally(unique, progress)
         batches = [unique[i : i + VERIFY_BATCH] for i in range(0, len(unique), VERIFY_BATCH)]
-
-        def ask(batch: list[str]) -> None:
-            for v in self.email_verifier(batch):
-                results[v.email] = v
-            if progress is not None:
-                progress(sum(1 for v in results.values() if v.verified), len(unique))
-
-        def pending(batch: list[str]) -> list[str]:
-            return [e for e in batch if e not in results or not results[e].verified]
-
         for batch in batches:
-            ask(batch)
+            tally.record(self.email_verifier(batch))
+        if push:
+            self._push_unverified(batches, tally, before_push)
+        self._wait_for_verifications(batches, tally)
+        return tally.final()
+
+    def _push_unverified(
+        self,
+        batches: list[list[str]],
+        tally: VerificationTally,
+        before_push: Callable[[list[str]], None] | None,
+    ) -> None:
+        """Push each batch's emails Snov.io has not verified yet (1 credit each)."""
         for batch in batches:
-            if push and pending(batch):
-                if before_push is not None:
-                    before_push(pending(batch))
-                self.add_emails_to_verification(pending(batch))
+            unverified = tally.pending(batch)
+            if not unverified:
+                continue
+            if before_push is not None:
+                before_push(unverified)
+            self.add_emails_to_verification(unverified)
+
+    def _wait_for_verifications(self, batches: list[list[str]], tally: VerificationTally) -> None:
+        """Ask again for the emails still unverified, backing off, within the bounded wait
+        (counted from the push)."""
         limit = float(getattr(settings, "SNOV_POLL_SECONDS", DEFAULT_POLL_SECONDS))
         pushed_at, delay = time.monotonic(), 0.25
-        while any(pending(b) for b in batches) and time.monotonic() - pushed_at + delay <= limit:
+        while tally.any_pending(batches) and time.monotonic() - pushed_at + delay <= limit:
             self.sleep(delay)
             delay = min(delay * 2, 2.0)
             for batch in batches:
-                if pending(batch):
-                    ask(pending(batch))
-        return [results.get(e) or Verification(e, False, "", "") for e in unique]
+                unverified = tally.pending(batch)
+                if unverified:
+                    tally.record(self.email_verifier(unverified))
 
     # -- campaigns ---------------------------------------------------------------------
 
