@@ -11,18 +11,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from contacts import transfers as crm_transfers
 from contacts.forms import ContactSelectionForm, CrmConnectionForm, ImportForm, PushForm
 from contacts.models import Transfer
-from klentyadmin.accounts.roles import admin_required, any_role
+from klentyadmin.accounts.roles import any_role
 from klentyadmin.core import once
 from klentyadmin.core.background.views import poll_response
 from klentyadmin.core.connection_settings import (
     VendorConnection,
-    connection_page,
-    connection_test,
+    connection_views,
 )
 from klentyadmin.core.models import Service
 from klentyadmin.integrations.crm.client import CrmClient
@@ -312,14 +311,4 @@ CRM = VendorConnection(
     template="contacts/settings.html",
 )
 
-
-@require_http_methods(["GET", "POST"])
-@admin_required
-def crm_settings(request):
-    return connection_page(request, CRM)
-
-
-@require_POST
-@admin_required
-def test_connection(request):
-    return connection_test(request, CRM)
+crm_settings, test_connection = connection_views(CRM)
