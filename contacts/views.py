@@ -18,7 +18,7 @@ from contacts.forms import ContactSelectionForm, CrmConnectionForm, ImportForm, 
 from contacts.models import Transfer
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.core import once
-from klentyadmin.core.background.views import poll_response
+from klentyadmin.core.background.views import run_views
 from klentyadmin.core.connection_settings import (
     VendorConnection,
     connection_views,
@@ -117,9 +117,8 @@ def import_confirm(request):
 
 @require_POST
 @any_role
+@once.replays_earlier_result
 def import_start(request):
-    if earlier := once.earlier_result(request):
-        return earlier
     form = ImportForm(request.POST, team=_team())
     if not form.is_valid():
         selection = ContactSelectionForm(request.POST)
@@ -207,9 +206,8 @@ def push_confirm(request):
 
 @require_POST
 @any_role
+@once.replays_earlier_result
 def push_start(request):
-    if earlier := once.earlier_result(request):
-        return earlier
     statuses, error = _lead_statuses(request)
     form = PushForm(request.POST, statuses=statuses)
     try:
@@ -259,21 +257,9 @@ def _transfer_context(transfer: Transfer) -> dict:
     }
 
 
-@require_GET
-@any_role
-def transfer(request, pk: int):
-    transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
-    return render(request, "contacts/transfer.html", _transfer_context(transfer))
-
-
-@require_GET
-@any_role
-def transfer_progress(request, pk: int):
-    transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
-    context = _transfer_context(transfer)
-    return poll_response(
-        request, "contacts/transfer.html#progress", context, finished=context["progress"].finished
-    )
+transfer, transfer_progress = run_views(
+    visible_transfers, "contacts/transfer.html", _transfer_context
+)
 
 
 @require_POST

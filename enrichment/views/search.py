@@ -123,9 +123,8 @@ def _klenty_choices(user) -> dict:
 
 @require_POST
 @any_role
+@once.replays_earlier_result
 def send(request):
-    if earlier := once.earlier_result(request):
-        return earlier
     form = SendForm(request.POST)
     rows = _rows(request)
     error = _not_emails(rows) if rows else "Tick at least one email."
