@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from klentyadmin.core.background.models import BackgroundItem
+
 
 class ProspectList(models.Model):
     klenty_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
@@ -193,7 +195,7 @@ class BulkJobItemQuerySet(models.QuerySet):
         return self.filter(job__created_by=user)
 
 
-class BulkJobItem(models.Model):
+class BulkJobItem(BackgroundItem):
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
@@ -209,14 +211,10 @@ class BulkJobItem(models.Model):
     email = models.EmailField()
     payload = models.JSONField(default=dict, blank=True, help_text="Row data for imports.")
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True)
     # The last attempt got no answer (a timeout, a dropped connection, a 5xx), so the
     # change may have been made: a retry asks Klenty before sending it again. An item
     # Klenty refused is sent again as it is.
     outcome_unknown = models.BooleanField(default=False)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = BulkJobItemQuerySet.as_manager()
 
