@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from klentyadmin.core.background.models import BackgroundItem
+from klentyadmin.integrations.values import person_name
 
 
 class ProspectList(models.Model):
@@ -104,11 +105,7 @@ class Prospect(models.Model):
 
     @property
     def display_name(self) -> str:
-        return (
-            self.full_name
-            or " ".join(p for p in (self.first_name, self.last_name) if p)
-            or self.email
-        )
+        return person_name(self.full_name, self.first_name, self.last_name, self.email)
 
     def refresh_derived_fields(self) -> None:
         """Keep the denormalised columns in step with the fields they come from."""
