@@ -14,18 +14,23 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
-def start_sandbox(*args: str) -> tuple[subprocess.Popen, str]:
-    """Starts `python -m sandbox --port 0 ARGS`; returns the process and its URL."""
-    command = [sys.executable, "-m", "sandbox", "--port", "0", *args]
+def start_listening(module: str, prefix: str, *args: str) -> tuple[subprocess.Popen, str]:
+    """Starts `python -m MODULE --port 0 ARGS`, which prints `prefix` and its URL first;
+    returns the process and the URL."""
+    command = [sys.executable, "-m", module, "--port", "0", *args]
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     line = process.stdout.readline()
-    prefix = "Sandbox listening on "
     if not line.startswith(prefix):
         process.kill()
-        raise SystemExit(f"the sandbox did not start: {line!r}")
+        raise SystemExit(f"{module} did not start: {line!r}")
     return process, line[len(prefix) :].strip()
+
+
+def start_sandbox(*args: str) -> tuple[subprocess.Popen, str]:
+    """Starts `python -m sandbox --port 0 ARGS`; returns the process and its URL."""
+    return start_listening("sandbox", "Sandbox listening on ", *args)
 
 
 def sandbox_json(url: str, path: str):

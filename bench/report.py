@@ -64,6 +64,7 @@ BENCHES = (
     Bench("client_roundtrip", "Klenty client round trip", ("--calls", "50")),
     Bench("webhook_receiver", "Webhook receiver throughput and latency", ("--events", "200")),
     Bench("snov_flow", "Snov.io domain → verified emails → Klenty list and cadence"),
+    Bench("oidc_signin", "Sign-in through OpenID Connect on loopback", ("--runs", "5")),
 )
 
 

@@ -28,10 +28,13 @@ from klentyadmin.integrations.errors import ApiError, ApiValidationError
 from prospects.bulk import create_import_job
 from prospects.bulk import progress as bulk_progress
 from prospects.models import BulkJobItem, Prospect
+from prospects.owners import DUPLICATE_REFUSALS, duplicate_refusal, emails_already_added
 
 log = logging.getLogger(__name__)
 
+# What skipped cached emails were stored with before the words depended on the viewer.
 ALREADY_IN_KLENTY = "Already in Klenty (in the dashboard's cache); not sent."
+CACHED_REFUSALS = (ALREADY_IN_KLENTY, *DUPLICATE_REFUSALS)
 NO_EMAIL = "No email in the CRM: Klenty needs one."
 DUPLICATE = "The same email is on another chosen contact; sent once."
 
@@ -86,23 +89,21 @@ class ImportPlanRow:
     reason: str = ""
 
 
-def plan_import(contacts: Iterable[Contact]) -> list[ImportPlanRow]:
+def plan_import(contacts: Iterable[Contact], viewer) -> list[ImportPlanRow]:
     """Which contacts would be sent, and why the others would not (one query).
 
-    Dedupe looks at the whole cache, not only what the user may see: Klenty's
-    emails are unique team-wide, so a Rep's import of a colleague's prospect
-    would only be refused by Klenty.
+    Dedupe looks only at what `viewer` may see: a colleague's prospect is refused
+    by Klenty itself (see prospects.owners.emails_already_added).
     """
     contacts = list(contacts)
-    emails = {c.email for c in contacts if c.email}
-    existing = set(Prospect.objects.filter(email__in=emails).values_list("email", flat=True))
+    existing = emails_already_added(viewer, (c.email for c in contacts if c.email))
     seen: set[str] = set()
     plan = []
     for contact in contacts:
         if not contact.email:
             plan.append(ImportPlanRow(contact, False, NO_EMAIL))
         elif contact.email in existing:
-            plan.append(ImportPlanRow(contact, False, ALREADY_IN_KLENTY))
+            plan.append(ImportPlanRow(contact, False, duplicate_refusal(viewer)))
         elif contact.email in seen:
             plan.append(ImportPlanRow(contact, False, DUPLICATE))
         else:
@@ -111,21 +112,8 @@ def plan_import(contacts: Iterable[Contact]) -> list[ImportPlanRow]:
     return plan
 
 
-def import_owner(user, chosen: str = "") -> str:
-    """A Rep's imports are theirs; a Manager may name a team member (or leave it
-    to Klenty, which gives them to the API's team member)."""
-    if user.is_manager_or_admin:
-        return chosen.strip().lower()
-    if not user.klenty_email:
-        raise ValueError(
-            "Your account is not linked to a Klenty team member, so imported prospects "
-            "would have no owner. Ask an Admin to link it."
-        )
-    return user.klenty_email
-
-
 def start_import(user, contacts: Iterable[Contact], *, owner: str, list_name: str) -> Transfer:
-    plan = plan_import(contacts)
+    plan = plan_import(contacts, user)
     rows = [prospect_row(r.contact, owner=owner, list_name=list_name) for r in plan if r.send]
     with transaction.atomic():
         transfer = Transfer.objects.create(
@@ -265,13 +253,13 @@ class CrmPush(background.Kind):
         return (
             background.Outcome("ok", "Created" if run.is_push else "Added", Q(state=S.CREATED)),
             background.Outcome(
-                "existing", "Already there", Q(state=S.EXISTS) | Q(message=ALREADY_IN_KLENTY)
+                "existing", "Already there", Q(state=S.EXISTS) | Q(message__in=CACHED_REFUSALS)
             ),
             background.Outcome(
                 "problems",
                 "Not done",
                 Q(state__in=[S.INVALID, S.FAILED])
-                | (Q(state=S.SKIPPED) & ~Q(message=ALREADY_IN_KLENTY)),
+                | (Q(state=S.SKIPPED) & ~Q(message__in=CACHED_REFUSALS)),
                 problem=True,
             ),
         )

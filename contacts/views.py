@@ -29,6 +29,7 @@ from klentyadmin.integrations.crm.target import crm_target
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty.target import klenty_target
 from prospects.models import Prospect
+from prospects.owners import owner_of_new_prospects
 from prospects.search import ProspectSearch
 from prospects.selection import InvalidSelection, Selection, resolve_selection
 
@@ -77,7 +78,7 @@ def _chosen_contacts(request, data: dict) -> list:
 
 
 def _render_import(request, form: ImportForm, selection: dict, contacts: list, error: str = ""):
-    plan = crm_transfers.plan_import(contacts)
+    plan = crm_transfers.plan_import(contacts, request.user)
     return render(
         request,
         "contacts/import_confirm.html",
@@ -127,7 +128,7 @@ def import_start(request):
         return _render_import(request, form, selection.cleaned_data, [])
     try:
         contacts = _chosen_contacts(request, form.cleaned_data)
-        owner = crm_transfers.import_owner(request.user, form.cleaned_data["owner"])
+        owner = owner_of_new_prospects(request.user, form.cleaned_data["owner"])
     except (ApiError, ValueError) as exc:
         return _render_import(request, form, form.cleaned_data, [], str(exc))
     if not contacts:

@@ -5,15 +5,23 @@ from typing import Any
 
 from django import forms
 
+from enrichment import services
+from enrichment.services import Row
 from klentyadmin.core.connection_settings import ConnectionForm
 from klentyadmin.core.models import Connection
 from klentyadmin.core.once import OneTimeKeyForm
 from klentyadmin.integrations.snov.client import forget_tokens
+from prospects.owners import NotLinkedToKlenty, owner_of_new_prospects
 from prospects.selection import SelectionForm
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z0-9-]{2,}$")
 MAX_VERIFY = 500
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_SENT_ROWS = 500
+NOT_FROM_RESULTS = (
+    "Some of the ticked emails are not from your own verified results (or are more "
+    "than a day old), so nothing was sent. Verify them again, then send."
+)
 
 
 def clean_domain_value(value: str) -> str:
@@ -60,16 +68,43 @@ class VerifierForm(OneTimeKeyForm):
 
 
 class SendForm(OneTimeKeyForm):
+    """Send to Klenty: the ticked `row` values (each sealed for this user by the
+    verify step, see services.sealed_value) become `self.rows`."""
+
     list_name = forms.CharField(max_length=255)
     cadence_name = forms.CharField(max_length=255, required=False)
     company = forms.CharField(max_length=255, required=False)
     domain = forms.CharField(max_length=253, required=False)
+
+    def __init__(self, *args, user=None, **kwargs):  # the user is needed once bound
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.rows: list[Row] = []
 
     def clean_list_name(self) -> str:
         name = self.cleaned_data["list_name"].strip()
         if not name:
             raise forms.ValidationError("Choose a Klenty list.")
         return name
+
+    def clean(self):
+        cleaned = super().clean()
+        posted = [v for v in self.data.getlist("row") if v.strip()][:MAX_SENT_ROWS]
+        rows = [services.unsealed_row(value, self.user) for value in posted]
+        self.rows = [row for row in rows if row is not None]
+        if not posted:
+            self.add_error(None, "Tick at least one email.")
+        elif len(self.rows) < len(posted):
+            self.add_error(None, NOT_FROM_RESULTS)
+        try:
+            owner_of_new_prospects(self.user)
+        except NotLinkedToKlenty as exc:
+            self.add_error(None, str(exc))
+        return cleaned
+
+    def refusal(self) -> str:
+        """What the send_error partial says about an invalid form."""
+        return " ".join(self.non_field_errors()) or "Choose a Klenty list."
 
 
 class SnovConnectionForm(ConnectionForm):

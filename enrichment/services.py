@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
+from django.core import signing
 from django.db import transaction
 from django_q.tasks import async_task
 
@@ -18,6 +20,7 @@ from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.snov import SnovClient
 from prospects import bulk
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect
+from prospects.owners import emails_already_added, owner_of_new_prospects
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +51,32 @@ class Row:
     @property
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+
+# Send to Klenty takes only rows this server gave this user: each verified row's
+# value is signed with the user's id in the salt, so a hand-made row, or one
+# copied from another user's page, fails the check. Signing needs no state, so
+# several result pages (tabs) can be sent; a day is long past any real use.
+ROW_SALT = "enrichment.row"
+ROW_MAX_AGE = timedelta(days=1)
+
+
+def _row_signer(user) -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=f"{ROW_SALT}:{user.pk}")
+
+
+def sealed_value(row: Row, user) -> str:
+    """The row's checkbox value for `user`'s Send to Klenty form."""
+    return _row_signer(user).sign(row.value)
+
+
+def unsealed_row(value: str, user) -> Row | None:
+    """The row a sealed value holds, or None if this server did not give it to `user`
+    (or gave it more than ROW_MAX_AGE ago)."""
+    try:
+        return Row.parse(_row_signer(user).unsign(value, max_age=ROW_MAX_AGE))
+    except signing.BadSignature:
+        return None
 
 
 @dataclass(frozen=True)
@@ -102,10 +131,10 @@ def verify(client: SnovClient, rows: list[Row]) -> list[Row]:
 def send_to_klenty(
     *, user, rows: list[Row], list_name: str, cadence_name: str, company: str = "", domain: str = ""
 ) -> EnrichmentPush:
-    """Bulk Add the rows not already in the cache; a Start cadence job follows."""
-    emails = {r.email for r in rows}
-    known = set(Prospect.objects.filter(email__in=emails).values_list("email", flat=True))
-    owner = "" if user.is_manager_or_admin else user.klenty_email
+    """Bulk Add the rows not already in the cache; a Start cadence job follows.
+    Raises NotLinkedToKlenty for a Rep without a Klenty email (SendForm checks first)."""
+    owner = owner_of_new_prospects(user)
+    known = emails_already_added(user, (r.email for r in rows))
     payload = []
     for row in rows:
         if row.email in known:

@@ -15,6 +15,12 @@ import plotly
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from klentyadmin.accounts.sign_in_settings import (
+    oidc_provider_settings,
+    origin,
+    parse_role_map,
+    parse_roles,
+)
 from klentyadmin.lib.env import env_bool, env_float, env_int, env_list, env_str
 from klentyadmin.lib.private_files import keep_private
 from klentyadmin.lib.secret_key import local_secret_key
@@ -413,3 +419,88 @@ REPORTS_CHROMIUM_PATH = env_str("REPORTS_CHROMIUM_PATH")
 REPORTS_SITE_URL = env_str(
     "REPORTS_SITE_URL", PUBLIC_BASE_URL or f"http://127.0.0.1:{env_str('PORT', '8000')}"
 ).rstrip("/")
+
+# -- Sign-in: single sign-on, two-factor and sessions (django-allauth) --
+# One block, so the rest of the settings stay as they were. The project's own login
+# view stays (django-axes throttles it); it hands a correct password to allauth's login
+# flow, so the second-factor step is the same for passwords and for OpenID Connect.
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.mfa",
+    "allauth.usersessions",
+]
+_after_login_required = (
+    MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware") + 1
+)
+MIDDLEWARE[_after_login_required:_after_login_required] = [
+    # Turns allauth's "sign in again first" into the re-authentication page, and drops a
+    # half-finished sign-in (password given, code not yet) when the visitor goes elsewhere.
+    "allauth.account.middleware.AccountMiddleware",
+    "klentyadmin.accounts.idle_sessions.SessionIdleTimeoutMiddleware",
+    # A role that must use two-factor sign-in reaches nothing but enrollment until it has.
+    "klentyadmin.accounts.middleware.TwoFactorEnrollmentMiddleware",
+]
+# allauth's backend logs in the users its flows authenticate (OpenID Connect).
+AUTHENTICATION_BACKENDS.append("allauth.account.auth_backends.AuthenticationBackend")
+
+# LOCAL_PASSWORDS=false leaves only "Sign in with <provider>" on the login page.
+LOCAL_PASSWORDS = env_bool("LOCAL_PASSWORDS", True)
+
+ACCOUNT_ADAPTER = "klentyadmin.accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "klentyadmin.accounts.adapters.SingleSignOnAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Sensitive changes (turning two-factor off, new recovery codes) ask for the password or
+# a code again; not for a code by email, which this console does not send.
+ACCOUNT_REAUTHENTICATION_METHODS = ["password", "mfa"]
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10, minimum=1)
+
+# One OpenID Connect provider (Google Workspace, Entra ID, Okta, Keycloak, ...). The
+# secret is read from the environment only; nothing about it is stored in the database.
+OIDC_SERVER_URL = env_str("OIDC_SERVER_URL").rstrip("/")
+OIDC_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+OIDC_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+OIDC_NAME = env_str("OIDC_NAME", "single sign-on")
+OIDC_PROVIDER_ID = env_str("OIDC_PROVIDER_ID", "sso")
+OIDC_SCOPES = env_list("OIDC_SCOPES", ["openid", "profile", "email"])
+# Accounts are created on first sign-in only for these email domains.
+OIDC_ALLOWED_DOMAINS = [domain.lower() for domain in env_list("OIDC_ALLOWED_DOMAINS")]
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+# "klenty-admins=admin,sales-managers=manager,sales-reps=rep": refreshed at each sign-in.
+OIDC_ROLE_MAP = parse_role_map("OIDC_ROLE_MAP", env_str("OIDC_ROLE_MAP"))
+SOCIALACCOUNT_PROVIDERS = oidc_provider_settings(
+    provider_id=OIDC_PROVIDER_ID,
+    name=OIDC_NAME,
+    server_url=OIDC_SERVER_URL,
+    client_id=OIDC_CLIENT_ID,
+    secret=OIDC_CLIENT_SECRET,
+    scopes=OIDC_SCOPES,
+)
+if OIDC_SERVER_URL:
+    # The "Sign in with" button's POST is answered with a redirect to the provider, and
+    # browsers hold a form's redirects to form-action too.
+    SECURE_CSP["form-action"] += env_list("OIDC_FORM_ACTION_ORIGINS", [origin(OIDC_SERVER_URL)])
+if not LOCAL_PASSWORDS and not OIDC_SERVER_URL:
+    raise ImproperlyConfigured("LOCAL_PASSWORDS=false needs OIDC_SERVER_URL: nobody could sign in")
+
+# Two-factor sign-in: an authenticator app (TOTP) with recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "klentyadmin")
+# Emails here are set by an Admin or the identity provider, never self-registered, so
+# allauth's "verify your email first" guard has nothing to guard against.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_REQUIRED_ROLES = parse_roles("MFA_REQUIRED_ROLES", env_list("MFA_REQUIRED_ROLES", ["admin"]))
+
+# Sessions: signed out after SESSION_IDLE_HOURS without a request (requests push the
+# expiry on: klentyadmin/accounts/idle_sessions.py). allauth.usersessions records each
+# sign-in's session, lists a user's own and signs them out; it does not write on every
+# request to track "last seen" (USERSESSIONS_TRACK_ACTIVITY), as HTMX polls would.
+SESSION_IDLE_HOURS = env_int("SESSION_IDLE_HOURS", 8, minimum=1)
+SESSION_COOKIE_AGE = SESSION_IDLE_HOURS * 3600
+# -- end of sign-in --

@@ -1,5 +1,9 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+
+# Django admin signs in through the console's own sign-in, second factor included.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("klentyadmin.core.urls")),

@@ -7,3 +7,4 @@ class ProspectsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the app's kinds of background work in every process.
         import prospects.bulk  # noqa: F401
+        import prospects.sync  # noqa: F401

@@ -31,6 +31,10 @@ TEXT_FIELDS = [
 ]
 
 
+class AlreadyInKlenty(ApiValidationError):
+    """Klenty holds the email though the cache does not (yet)."""
+
+
 def known_outcomes() -> list[str]:
     """The outcomes to offer: the configured ones (KLENTY_OUTCOMES) in their order, then
     the others already seen in the cache. Klenty has no endpoint that lists them, and
@@ -66,7 +70,7 @@ def create_prospect(client: klenty.KlentyClient, values: klenty.ProspectFields) 
         pass
     else:
         # Create Prospects answers {"status": true} for an existing email and changes nothing.
-        raise ApiValidationError(
+        raise AlreadyInKlenty(
             "A prospect with this email already exists in Klenty.", service=klenty.SERVICE
         )
     client.create_prospect(values)

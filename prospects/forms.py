@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from prospects.models import Prospect
+from prospects.owners import NotLinkedToKlenty, duplicate_refusal, owner_of_new_prospects
 from prospects.tags import split_tags
 
 SORT_CHOICES = [
@@ -167,7 +168,7 @@ class ProspectForm(forms.Form):
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
         if self.editing is None and Prospect.objects.filter(email=email).exists():
-            raise ValidationError("A prospect with this email is already in the dashboard.")
+            raise ValidationError(duplicate_refusal(self.user))
         return email
 
     def clean_tags(self):
@@ -226,11 +227,10 @@ class ProspectForm(forms.Form):
                 continue
             custom[key] = value
         cleaned["custom_fields"] = custom
-        if self.user.is_rep and not self.user.klenty_email:
-            raise ValidationError(
-                "Your account is not linked to a Klenty team member; ask an Admin to set "
-                "your Klenty email first."
-            )
+        try:
+            owner_of_new_prospects(self.user)
+        except NotLinkedToKlenty as exc:
+            raise ValidationError(str(exc)) from None
         return cleaned
 
 

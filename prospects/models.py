@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from klentyadmin.core.background.models import BackgroundItem
+from klentyadmin.core.background.models import BackgroundItem, BackgroundRun, RunStatus
 from klentyadmin.integrations.values import person_name
 
 
@@ -223,35 +223,38 @@ class BulkJobItem(BackgroundItem):
         return f"{self.email}: {self.state}"
 
 
-class SyncRun(models.Model):
-    """One pass of copying Klenty's prospects into the cache: when, how long, what changed."""
+class SyncRun(BackgroundRun):
+    """One pass of copying Klenty's prospects into the cache: when, how long, what changed.
+
+    A run of the background framework without items (prospects/sync.py, kind
+    "prospect_sync"): its cursor says where it is. A failed run is not the end of it:
+    the next sync of its kind resumes from the cursor.
+    """
 
     class Kind(models.TextChoices):
         FULL = "full", "Full"
         INCREMENTAL = "incremental", "Incremental"
 
-    class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+    Status = RunStatus
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    # Running by default, as rows made before the framework were: a new run is queued.
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.RUNNING)
     triggered_by = models.ForeignKey(
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL
     )
+    # Set when the run is made (its cursor's "since" reads it), not when a runner claims it.
     started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
     lists_total = models.PositiveIntegerField(default=0)
     lists_done = models.PositiveIntegerField(default=0)
     seen = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     updated = models.PositiveIntegerField(default=0)
     moved = models.PositiveIntegerField(default=0)
+    # One line per failure of this run, where it stopped and why (`error`: the last one).
     errors = models.TextField(blank=True)
     # Where an interrupted run stopped (list and page), so the next one resumes there.
     cursor = models.JSONField(default=dict, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at"]

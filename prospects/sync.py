@@ -42,18 +42,21 @@ queries per page and memory that does not grow with the team.
 Running a sync twice gives the same cache: the second run creates and updates nothing
 beyond what its status checks newly learn.
 
-One runner at a time: a runner holds a lease on the SyncRun (renewed with every page, by
-a conditional UPDATE that fails if another runner took over), and the scheduled sync first
-resumes a run whose lease lapsed. Klenty's errors (after the client's retries) end the run
-FAILED with the error recorded and the cursor kept; the next run resumes from it.
+A sync is a kind of background work (``prospect_sync``, klentyadmin/core/background/):
+the one runner claims the SyncRun under a lease and works it in slices, one step at a
+time (a list page, a page's worth of days, a batch of status checks), each after a lease
+checkpoint and written under that lease, with the cursor after it. A run whose worker
+died is resumed by the one ``resume_stalled`` schedule (and by the scheduled sync, which
+first looks for one). Klenty's errors (after the client's retries) end the run FAILED
+with the error recorded and the cursor kept; the next run resumes from it.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
+import math
 import operator
-import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from types import SimpleNamespace
@@ -62,12 +65,12 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F, Field, Q
+from django.urls import reverse
 from django.utils import timezone
-from django_q.tasks import async_task
 
-from klentyadmin.core import leases
+from klentyadmin.core import background, leases
+from klentyadmin.core.background.runner import Slice, Stopped
 from klentyadmin.core.failures import reason_for
-from klentyadmin.core.leases import lease_seconds
 from klentyadmin.integrations.errors import ApiError, ApiNotFound
 from klentyadmin.integrations.klenty import LIST_PAGE_LIMIT, KlentyClient
 from klentyadmin.integrations.klenty import Prospect as KlentyProspect
@@ -75,6 +78,8 @@ from prospects.models import Prospect, ProspectList, SyncRun
 
 log = logging.getLogger(__name__)
 
+KIND = "prospect_sync"
+ANOTHER_SYNC = "Another sync was running; this one was not needed."
 PAGE_SIZE = LIST_PAGE_LIMIT
 # A task works this long, then queues its own continuation (django-q2's timeout is 600 s).
 SLICE_SECONDS = 240
@@ -113,10 +118,6 @@ SEARCH_INPUTS = (
     "tags",
     *DERIVED_FIELDS,
 )
-
-
-class LeaseLost(Exception):
-    """Another runner took the run over (ours lapsed): stop without writing more."""
 
 
 # -- upserting ----------------------------------------------------------------
@@ -405,34 +406,31 @@ def upsert_lists(client: KlentyClient) -> list[str]:
 # -- the runner -----------------------------------------------------------------
 
 
-class OutOfTime(Exception):
-    """This slice's time is up; the run continues in a new task."""
-
-
 @dataclass
 class Runner:
+    """One task's share of a sync: the client, the list index and the slice's lease.
+
+    Each `step` is one piece of the current phase (one list page, a page's worth of
+    days, one batch of status checks), written with the cursor that records it.
+    """
+
     run: SyncRun
     client: KlentyClient
-    lease: datetime
-    deadline: float | None
     lists: ListIndex = field(default_factory=ListIndex)
     # One stamp for what this runner writes, so a row that two passes see is stamped once.
     now: datetime = field(default_factory=timezone.now)
+    # The background runner's slice, whose lease every write is conditional on.
+    work: Slice | None = None
 
     # -- bookkeeping
 
-    def check_time(self) -> None:
-        if self.deadline is not None and time.monotonic() > self.deadline:
-            raise OutOfTime
-
     def advance(self, cursor: dict[str, Any], counts: Counts | None = None, **more: Any) -> None:
-        """Stores progress and renews the lease, if the lease is still ours."""
+        """Stores progress, if the lease is still ours (the step's checkpoint renewed it)."""
+        assert self.work is not None
         counts = counts or Counts()
-        lease = leases.renew(
-            SyncRun.objects.filter(status=SyncRun.Status.RUNNING),
-            self.run.pk,
-            lease_seconds(),
-            held=self.lease,
+        stored = SyncRun.objects.filter(
+            pk=self.run.pk, status=SyncRun.Status.RUNNING, lease_until=self.work.lease
+        ).update(
             cursor=cursor,
             seen=F("seen") + counts.seen,
             created=F("created") + counts.created,
@@ -440,10 +438,24 @@ class Runner:
             moved=F("moved") + counts.moved,
             **more,
         )
-        if lease is None:
-            raise LeaseLost
-        self.lease = lease
+        if not stored:
+            raise Stopped
         self.run.cursor = cursor
+
+    def record_error(self, message: str) -> None:
+        """Adds a line to the run's error history (where the run stopped, and why)."""
+        stamp = timezone.now().strftime("%Y-%m-%d %H:%M:%S")
+        cursor = self.run.cursor
+        where = cursor.get("phase", "")
+        if where == "pages":
+            names = cursor.get("lists", [])
+            index = cursor.get("list", 0)
+            name = names[index] if index < len(names) else ""
+            where = f"list {name!r}, page {cursor.get('page')}"
+        line = f"{stamp} ({where}): {message}"
+        errors = f"{self.run.errors}\n{line}".strip() if self.run.errors else line
+        held = self.work.lease if self.work else None
+        SyncRun.objects.filter(pk=self.run.pk, lease_until=held).update(errors=errors[-10000:])
 
     def write(self, records, cursor: dict[str, Any], *, fields, extra=None, **more) -> None:
         """One answer's upsert and the progress that records it, all or nothing."""
@@ -483,92 +495,76 @@ class Runner:
                 Q(updated_on__isnull=True) | Q(updated_on__lt=day) | Q(status_checked_at__lt=since)
             ).update(status_checked_at=None)
 
-    # -- phases
+    # -- phases: each step is one piece of the cursor's phase; False once the run is done
 
-    def run_phases(self) -> None:
-        while True:
-            cursor = self.run.cursor
-            phase = cursor.get("phase")
-            if phase == "lists":
-                self.phase_lists()
-            elif phase == "pages":
-                self.phase_pages()
-            elif phase == "details":
-                self.phase_details()
-            elif phase == "updates":
-                self.phase_updates()
-            elif phase == "created":
-                self.phase_created()
-            elif phase == "statuses":
-                self.phase_statuses()
-                return
-            else:
-                raise ValueError(f"unknown sync phase {phase!r}")
+    def step(self) -> bool:
+        phase = self.run.cursor.get("phase")
+        if phase == "lists":
+            self.step_lists()
+        elif phase == "pages":
+            self.step_pages()
+        elif phase == "details":
+            if self.by_day(self.client.get_prospects_created_between, "created_on"):
+                self.advance({**self.pages_cursor(), "lists": self.run.cursor["lists"]})
+        elif phase == "updates":
+            if self.by_day(self.client.get_prospects_updated_since, "updated_on"):
+                since = self.run.cursor["since"]
+                day = timezone.localdate(datetime.fromisoformat(since)).isoformat()
+                self.advance({"phase": "created", "day": day, "since": since})
+        elif phase == "created":
+            # The updated answers do not say when a new prospect was created: these do.
+            if self.by_day(self.client.get_prospects_created_between, "created_on"):
+                self.advance(self.statuses_cursor())
+        elif phase == "statuses":
+            return self.step_statuses()
+        else:
+            raise ValueError(f"unknown sync phase {phase!r}")
+        return True
 
-    def phase_lists(self) -> None:
-        self.check_time()
+    def step_lists(self) -> None:
         names = upsert_lists(self.client)
         self.lists = ListIndex()
         start = timezone.localdate() - timedelta(days=settings.KLENTY_SYNC_HISTORY_DAYS)
         cursor = {"phase": "details", "day": start.isoformat(), "lists": names}
         self.advance(cursor, lists_total=len(names), lists_done=0)
 
-    def phase_pages(self) -> None:
+    def step_pages(self) -> None:
+        """One page of one list; the statuses once every list is read."""
         cursor = dict(self.run.cursor)
         names: list[str] = cursor["lists"]
-        while cursor["list"] < len(names):
-            self.check_time()
-            name, page = names[cursor["list"]], cursor["page"]
-            try:
-                records = self.client.get_prospects_in_list(name, page=page, limit=PAGE_SIZE)
-            except ApiNotFound:
-                records = []  # the list is gone, or the last page was exactly full
-            done_with_list = len(records) < PAGE_SIZE
-            if done_with_list:
-                cursor = {**cursor, "list": cursor["list"] + 1, "page": 1}
-                self.write(records, cursor, fields=LIST_FIELDS, lists_done=cursor["list"])
-                ProspectList.objects.filter(name=name).update(synced_at=timezone.now())
-            else:
-                cursor = {**cursor, "page": page + 1}
-                self.write(records, cursor, fields=LIST_FIELDS)
-        self.advance(self.statuses_cursor())
+        if cursor["list"] >= len(names):
+            self.advance(self.statuses_cursor())
+            return
+        name, page = names[cursor["list"]], cursor["page"]
+        try:
+            records = self.client.get_prospects_in_list(name, page=page, limit=PAGE_SIZE)
+        except ApiNotFound:
+            records = []  # the list is gone, or the last page was exactly full
+        if len(records) < PAGE_SIZE:  # done with this list
+            cursor = {**cursor, "list": cursor["list"] + 1, "page": 1}
+            self.write(records, cursor, fields=LIST_FIELDS, lists_done=cursor["list"])
+            ProspectList.objects.filter(name=name).update(synced_at=timezone.now())
+        else:
+            self.write(records, {**cursor, "page": page + 1}, fields=LIST_FIELDS)
 
-    def phase_details(self) -> None:
-        self.by_day(self.client.get_prospects_created_between, "created_on")
-        self.advance({**self.pages_cursor(), "lists": self.run.cursor["lists"]})
-
-    def phase_updates(self) -> None:
-        self.by_day(self.client.get_prospects_updated_since, "updated_on")
-        since = self.run.cursor["since"]
-        day = timezone.localdate(datetime.fromisoformat(since)).isoformat()
-        self.advance({"phase": "created", "day": day, "since": since})
-
-    def phase_created(self) -> None:
-        # The updated answers do not say when a new prospect was created: these do.
-        self.by_day(self.client.get_prospects_created_between, "created_on")
-        self.advance(self.statuses_cursor())
-
-    def by_day(self, fetch, date_field: str) -> None:
-        """One call a day from the cursor's day to today; the day is each prospect's date.
-
-        Small answers are written together (up to a page's worth) so a quiet day does
-        not cost a transaction of its own.
-        """
+    def by_day(self, fetch, date_field: str) -> bool:
+        """One call a day from the cursor's day, up to a page's worth of answers (a quiet
+        day costs no transaction of its own); the day is each prospect's date. True once
+        the cursor is past today (nothing read then)."""
         cursor = dict(self.run.cursor)
         today = timezone.localdate()
         day = date.fromisoformat(cursor["day"])
+        if day > today:
+            return True
         records: list[KlentyProspect] = []
         extras: list[dict[str, Any]] = []
-        while day <= today:
-            self.check_time()
+        while day <= today and len(records) < PAGE_SIZE:
             answer = fetch(day, day)
             records.extend(answer)
             extras.extend([{date_field: day}] * len(answer))
             day += timedelta(days=1)
-            if len(records) >= PAGE_SIZE or day > today:
-                cursor = {**cursor, "day": day.isoformat()}
-                self.write(records, cursor, fields=PROFILE_FIELDS, extra=extras)
-                records, extras = [], []
+        self.write(records, {**cursor, "day": day.isoformat()}, fields=PROFILE_FIELDS, extra=extras)
+        return False
 
     def pages_cursor(self) -> dict[str, Any]:
         return {"phase": "pages", "list": 0, "page": 1}
@@ -591,80 +587,157 @@ class Runner:
             log.info("sync: nothing from Klenty for %s: %s", email, exc)
             return None
 
-    def phase_statuses(self) -> None:
+    def step_statuses(self) -> bool:
+        """One batch of status checks; False once the budget is spent or none is due."""
         budget = settings.KLENTY_SYNC_STATUS_CHECKS
         checked_before = datetime.fromisoformat(self.run.cursor["since"])
-        while self.run.cursor["checked"] < budget:
-            self.check_time()
-            room = budget - self.run.cursor["checked"]
-            batch = list(
-                Prospect.objects.filter(
-                    Q(status_checked_at__isnull=True)
-                    | Q(cadence_status__in=ACTIVE_CADENCE, status_checked_at__lt=checked_before)
-                ).order_by(
-                    F("status_checked_at").asc(nulls_first=True),
-                    F("updated_on").desc(nulls_last=True),  # just changed in Klenty first
-                    "pk",
-                )[: min(STATUS_BATCH, room)]
+        room = budget - self.run.cursor["checked"]
+        if room <= 0:
+            return False
+        batch = list(
+            Prospect.objects.filter(
+                Q(status_checked_at__isnull=True)
+                | Q(cadence_status__in=ACTIVE_CADENCE, status_checked_at__lt=checked_before)
+            ).order_by(
+                F("status_checked_at").asc(nulls_first=True),
+                F("updated_on").desc(nulls_last=True),  # just changed in Klenty first
+                "pk",
+            )[: min(STATUS_BATCH, room)]
+        )
+        calls = 0
+        now = timezone.now()
+        details: list[KlentyProspect] = []
+        status_changes: set[int] = set()
+        for index, prospect in enumerate(batch):
+            first_check = prospect.status_checked_at is None
+            needed = 2 if first_check else 1
+            if calls + needed > room:
+                batch = batch[:index]
+                break
+            calls += needed
+            prospect.status_checked_at = now
+            status = self._per_prospect(self.client.get_prospect_status, prospect.email)
+            if status is not None:
+                before = (prospect.prospect_status, prospect.cadence_status)
+                prospect.prospect_status = status.prospect_status
+                prospect.cadence_status = status.cadence_status
+                if before != (status.prospect_status, status.cadence_status):
+                    status_changes.add(prospect.pk)
+            if first_check and status is not None:
+                found = self._per_prospect(
+                    self.client.get_prospect_with_custom_fields, prospect.email
+                )
+                if found is not None:
+                    details.append(found)
+        if not batch:
+            return False
+        cursor = {**self.run.cursor, "checked": self.run.cursor["checked"] + calls}
+        with transaction.atomic():
+            checked = ["prospect_status", "cadence_status", "status_checked_at"]
+            update_rows(
+                [{"id": p.pk, **{n: getattr(p, n) for n in checked}} for p in batch], checked
             )
-            if not batch:
-                return
-            calls = 0
-            now = timezone.now()
-            details: list[KlentyProspect] = []
-            status_changes: set[int] = set()
-            for index, prospect in enumerate(batch):
-                first_check = prospect.status_checked_at is None
-                needed = 2 if first_check else 1
-                if calls + needed > room:
-                    batch = batch[:index]
-                    break
-                calls += needed
-                prospect.status_checked_at = now
-                status = self._per_prospect(self.client.get_prospect_status, prospect.email)
-                if status is not None:
-                    before = (prospect.prospect_status, prospect.cadence_status)
-                    prospect.prospect_status = status.prospect_status
-                    prospect.cadence_status = status.cadence_status
-                    if before != (status.prospect_status, status.cadence_status):
-                        status_changes.add(prospect.pk)
-                if first_check and status is not None:
-                    found = self._per_prospect(
-                        self.client.get_prospect_with_custom_fields, prospect.email
-                    )
-                    if found is not None:
-                        details.append(found)
-            if not batch:
-                return
-            cursor = {**self.run.cursor, "checked": self.run.cursor["checked"] + calls}
-            with transaction.atomic():
-                checked = ["prospect_status", "cadence_status", "status_checked_at"]
-                update_rows(
-                    [{"id": p.pk, **{n: getattr(p, n) for n in checked}} for p in batch], checked
-                )
-                fields = (*PROFILE_FIELDS, "custom_fields")
-                counts = upsert_page(
-                    details,
-                    fields=fields,
-                    lists=self.lists,
-                    now=self.now,
-                    new_since=self.run.started_at,
-                )
-                counts.seen = 0
-                # A status that changed is an update too, unless this run created the row
-                # (or the details just written already counted it).
-                detailed = {found.email.strip().lower() for found in details}
-                counts.updated += sum(
-                    1
-                    for p in batch
-                    if p.pk in status_changes
-                    and p.email not in detailed
-                    and p.first_synced_at < self.run.started_at
-                )
-                self.advance(cursor, counts)
+            fields = (*PROFILE_FIELDS, "custom_fields")
+            counts = upsert_page(
+                details,
+                fields=fields,
+                lists=self.lists,
+                now=self.now,
+                new_since=self.run.started_at,
+            )
+            counts.seen = 0
+            # A status that changed is an update too, unless this run created the row
+            # (or the details just written already counted it).
+            detailed = {found.email.strip().lower() for found in details}
+            counts.updated += sum(
+                1
+                for p in batch
+                if p.pk in status_changes
+                and p.email not in detailed
+                and p.first_synced_at < self.run.started_at
+            )
+            self.advance(cursor, counts)
+        return True
 
 
-# -- starting, claiming, finishing -------------------------------------------------
+@background.kind(KIND)
+class ProspectSyncs(background.Kind):
+    """A sync is a run without items: its cursor says which phase, list and page come
+    next, and every step writes what it read together with the cursor after it."""
+
+    label = "Prospect sync"
+    model = SyncRun
+    slice_seconds = SLICE_SECONDS
+
+    def get(self, run_id: int) -> SyncRun:
+        return SyncRun.objects.select_related("triggered_by").get(pk=run_id)
+
+    def prepare(self, run: SyncRun) -> Runner:
+        """One sync at a time: a run that finds another one held by a live runner (a
+        full and an incremental started together) is cancelled, and forgets its cursor
+        so that no later sync resumes it."""
+        if self.running().exclude(pk=run.pk).filter(lease_until__gte=timezone.now()).exists():
+            self.running().filter(pk=run.pk).update(
+                status=SyncRun.Status.CANCELLED,
+                finished_at=timezone.now(),
+                lease_until=None,
+                cursor={},
+                error=ANOTHER_SYNC,
+            )
+            raise Stopped
+        return Runner(run, KlentyClient.from_settings(actor=run.triggered_by))
+
+    def recover(self, run: SyncRun, context: Runner) -> None:
+        """Nothing to put back: the cursor is where the dead runner's last write left it."""
+
+    def work_slice(self, run: SyncRun, context: Runner, work: Slice) -> bool:
+        context.work = work
+        return super().work_slice(run, context, work)
+
+    def step(self, run: SyncRun, context: Runner) -> bool:
+        """Klenty's errors (after the client's retries) fail the run with the cursor
+        kept, so the next run resumes there; each failure adds a line to `errors`."""
+        try:
+            return context.step()
+        except (Stopped, background.RunFailed):
+            raise
+        except ApiError as exc:
+            context.record_error(str(exc))
+            raise background.RunFailed(str(exc)) from exc
+        except Exception as exc:
+            context.record_error(f"Internal error: {reason_for(exc)}")
+            raise
+
+    def finish(self, run: SyncRun) -> None:
+        SyncRun.objects.filter(pk=run.pk).update(cursor={})
+
+    # -- in words ---------------------------------------------------------------
+
+    def title(self, run: SyncRun) -> str:
+        return f"The {run.get_kind_display().lower()} prospect sync {run.pk}"
+
+    def failure_line(self, run: SyncRun) -> str:
+        if run.status != SyncRun.Status.FAILED:
+            return ""
+        reason = (run.error or "no reason was recorded").rstrip(".")
+        return f"{self.title(run)} stopped: {reason}. The next sync resumes it where it stopped."
+
+    def url(self, run: SyncRun) -> str:
+        return reverse("prospects:sync_status")
+
+    def progress(self, run: SyncRun) -> background.Progress:
+        """A sync has no items: its progress is its reads from Klenty, done and planned."""
+        done, total = reads_done_and_planned(run)
+        return background.Progress(
+            total=total,
+            pending=total - done,
+            finished=run.finished,
+            counts={"reads": done},
+            labels={"reads": ("Reads from Klenty", False)},
+        )
+
+
+# -- starting, resuming -----------------------------------------------------------
 
 
 def initial_cursor(kind: str) -> dict[str, Any]:
@@ -694,13 +767,11 @@ def running_run() -> SyncRun | None:
 
 def stalled_runs():
     """Running runs whose runner died (lease lapsed) or handed over without a successor."""
-    return SyncRun.objects.filter(leases.free(), status=SyncRun.Status.RUNNING).order_by(
-        "started_at"
-    )
+    return background.get(KIND).stalled().order_by("started_at")
 
 
 def start_or_resume(kind: str, triggered_by_id: int | None = None) -> SyncRun:
-    """The unfinished run of this kind to resume, or a new one.
+    """The unfinished run of this kind to resume (a failed one queued again), or a new one.
 
     An incremental sync with nothing to be incremental to becomes a full one.
     """
@@ -708,42 +779,17 @@ def start_or_resume(kind: str, triggered_by_id: int | None = None) -> SyncRun:
         kind = SyncRun.Kind.FULL
     latest = SyncRun.objects.filter(kind=kind).order_by("-started_at").first()
     if latest is not None and latest.status != SyncRun.Status.DONE and latest.cursor:
+        # A failed run keeps its cursor: the runner claims it again from there.
+        SyncRun.objects.filter(pk=latest.pk, status=SyncRun.Status.FAILED).filter(
+            leases.free()
+        ).update(status=SyncRun.Status.QUEUED, finished_at=None)
         return latest
     return SyncRun.objects.create(
         kind=kind,
         triggered_by_id=triggered_by_id,
-        status=SyncRun.Status.RUNNING,
-        lease_until=None,  # free for the runner that created it to claim
+        status=SyncRun.Status.QUEUED,
         cursor=initial_cursor(kind),
     )
-
-
-def claim(run: SyncRun) -> datetime | None:
-    """Takes the lease if nobody holds it; the conditional UPDATE has one winner."""
-    return leases.claim(
-        SyncRun.objects.filter(status__in=[SyncRun.Status.RUNNING, SyncRun.Status.FAILED]),
-        run.pk,
-        lease_seconds(),
-        status=SyncRun.Status.RUNNING,
-        finished_at=None,
-    )
-
-
-def _end(run: SyncRun, lease: datetime, **values: Any) -> None:
-    leases.release(SyncRun.objects.all(), run.pk, held=lease, finished_at=timezone.now(), **values)
-
-
-def _record_error(run: SyncRun, lease: datetime, message: str) -> None:
-    stamp = timezone.now().strftime("%Y-%m-%d %H:%M:%S")
-    where = run.cursor.get("phase", "")
-    if where == "pages":
-        names = run.cursor.get("lists", [])
-        index = run.cursor.get("list", 0)
-        name = names[index] if index < len(names) else ""
-        where = f"list {name!r}, page {run.cursor.get('page')}"
-    line = f"{stamp} ({where}): {message}"
-    errors = f"{run.errors}\n{line}".strip() if run.errors else line
-    _end(run, lease, status=SyncRun.Status.FAILED, errors=errors[-10000:])
 
 
 def run_sync(
@@ -753,7 +799,8 @@ def run_sync(
     *,
     slice_seconds: float | None = SLICE_SECONDS,
 ) -> SyncRun:
-    """The django-q2 task (and what `manage.py sync_klenty` calls with no time limit).
+    """A sync here and now, through the background runner (what `manage.py sync_klenty`
+    calls with no time limit); a slice that runs out of time queues its continuation.
 
     Safe to run twice at once: only the holder of the run's lease works on it.
     """
@@ -763,34 +810,7 @@ def run_sync(
     if run_id is None and live is not None:
         return live
     run = SyncRun.objects.get(pk=run_id) if run_id else start_or_resume(kind, triggered_by_id)
-    lease = claim(run)
-    if lease is None:
-        run.refresh_from_db()
-        return run
-    run.refresh_from_db()
-    user = run.triggered_by
-    deadline = time.monotonic() + slice_seconds if slice_seconds else None
-    runner = Runner(run, KlentyClient.from_settings(actor=user), lease, deadline)
-    try:
-        runner.run_phases()
-    except OutOfTime:
-        leases.release(SyncRun.objects.all(), run.pk, held=runner.lease)
-        async_task(
-            "prospects.sync.run_sync",
-            run.kind,
-            run.triggered_by_id,
-            run.pk,
-            task_name=f"sync run {run.pk}",
-        )
-    except LeaseLost:
-        log.warning("sync run %s: another runner took over", run.pk)
-    except ApiError as exc:
-        _record_error(runner.run, runner.lease, str(exc))
-    except Exception as exc:
-        _record_error(runner.run, runner.lease, f"Internal error: {reason_for(exc)}")
-        raise
-    else:
-        _end(run, runner.lease, status=SyncRun.Status.DONE, cursor={})
+    background.run(KIND, run.pk, slice_seconds=slice_seconds or math.inf)
     run.refresh_from_db()
     return run
 
@@ -807,15 +827,50 @@ def scheduled_sync() -> str:
     return f"sync run {run.pk}: {run.status}"
 
 
-def queue_sync(kind: str, user) -> None:
-    """Queues a sync once the current transaction commits (a view's "Sync now")."""
-    user_id = user.pk if user else None
-    transaction.on_commit(
-        lambda: async_task("prospects.sync.run_sync", kind, user_id, task_name=f"{kind} sync")
-    )
+def queue_sync(kind: str, user) -> SyncRun:
+    """A view's "Sync now": the run (or the unfinished one of that kind), queued once
+    the current transaction commits."""
+    with transaction.atomic():
+        run = start_or_resume(kind, user.pk if user else None)
+        background.start(KIND, run.pk)
+    return run
 
 
 # -- what the status page shows -------------------------------------------------
+
+
+def reads_done_and_planned(run: SyncRun) -> tuple[int, int]:
+    """The sync's reads from Klenty so far and in all, by its cursor: one a day, one a
+    list (an estimate: a long list takes a read a page) and the status checks' budget."""
+    cursor = run.cursor or {}
+    today = timezone.localdate()
+    budget = settings.KLENTY_SYNC_STATUS_CHECKS
+    if run.kind == SyncRun.Kind.FULL:
+        start = timezone.localdate(run.started_at)
+        first = start - timedelta(days=settings.KLENTY_SYNC_HISTORY_DAYS)
+        days = (today - first).days + 1
+        stages = {"lists": 1, "details": days, "pages": run.lists_total, "statuses": budget}
+    else:
+        last = (
+            SyncRun.objects.filter(status=SyncRun.Status.DONE, started_at__lt=run.started_at)
+            .order_by("-started_at")
+            .first()
+        )
+        first = timezone.localdate(last.started_at if last else run.started_at)
+        days = (today - first).days + 1
+        stages = {"updates": days, "created": days, "statuses": budget}
+    total = sum(stages.values())
+    if run.status == SyncRun.Status.DONE:
+        return total, total
+    phase, done = cursor.get("phase"), 0
+    for name, size in stages.items():
+        if name == phase:
+            if "day" in cursor:
+                done += (date.fromisoformat(cursor["day"]) - first).days
+            done += cursor.get("list", 0) + cursor.get("checked", 0)
+            return min(max(done, 0), total), total
+        done += size
+    return 0, total
 
 
 def progress_text(run: SyncRun) -> str:

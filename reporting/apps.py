@@ -7,3 +7,4 @@ class ReportingConfig(AppConfig):
     def ready(self) -> None:
         # Registers the app's kinds of background work in every process.
         import reporting.emails  # noqa: F401
+        import reporting.pulls  # noqa: F401

@@ -15,7 +15,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from klentyadmin.core.background.models import FINISHED_STATUSES, BackgroundRun, RunStatus
+from klentyadmin.core.background.models import (
+    FINISHED_STATUSES,
+    BackgroundItem,
+    BackgroundRun,
+    ItemState,
+    RunStatus,
+)
 
 CONNECTED_DISPOSITIONS = ("CONNECTED", "MEETING_BOOKED")
 
@@ -187,8 +193,13 @@ class CallDay(models.Model):
         return f"{self.username} {self.day} {self.disposition}"
 
 
-class PullRun(models.Model):
-    """One run of a pull: when, how many rows it wrote, what went wrong."""
+class PullRun(BackgroundRun):
+    """One run of a pull: when, how many rows it wrote, what went wrong.
+
+    A run of the background framework (kind "report_pull", reporting/pulls.py): its
+    first step plans the run's items (days, cadences or team members), and each
+    later step fetches one of them, so a run a dead worker left goes on where it
+    stopped."""
 
     class Kind(models.TextChoices):
         ENGAGEMENT = "engagement", "Email engagement"
@@ -196,31 +207,60 @@ class PullRun(models.Model):
         CALLS = "calls", "Calls"
 
     class Status(models.TextChoices):
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
+        QUEUED = RunStatus.QUEUED, "Queued"
+        RUNNING = RunStatus.RUNNING, "Running"
+        DONE = RunStatus.DONE, "Done"
         PARTIAL = "partial", "Done with errors"
-        FAILED = "failed", "Failed"
+        FAILED = RunStatus.FAILED, "Failed"
+        CANCELLED = RunStatus.CANCELLED, "Cancelled"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     triggered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
-    started_at = models.DateTimeField(default=timezone.now)
-    finished_at = models.DateTimeField(null=True, blank=True)
+    # How many items the first step planned; None until it has.
+    total = models.PositiveIntegerField(null=True, blank=True)
     rows = models.PositiveIntegerField(default=0)
     requests = models.PositiveIntegerField(default=0)
+    # What Klenty did not answer, one line each (the run goes on past them); `error`
+    # says why a run stopped.
     errors = models.TextField(blank=True)
-    # The runner working on the run holds this lease and renews it as it goes. A
-    # running run whose lease lapsed lost its worker: the next scheduled pull resumes it.
-    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        ordering = ["-started_at"]
-        indexes = [models.Index(fields=["kind", "-started_at"])]
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["kind", "-created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} pull {self.started_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} pull {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (*FINISHED_STATUSES, self.Status.PARTIAL)
+
+
+class PullItem(BackgroundItem):
+    """One piece of a pull: a cadence's day (engagement), a cadence (step-wise, `day`
+    the snapshot's) or a team member (calls, `day` the run's today)."""
+
+    class State(models.TextChoices):
+        PENDING = ItemState.PENDING, "Pending"
+        SENDING = ItemState.SENDING, "Fetching"
+        DONE = "done", "Fetched"
+        FAILED = "failed", "Failed"
+        SKIPPED = "skipped", "Not asked"
+
+    run = models.ForeignKey(PullRun, on_delete=models.CASCADE, related_name="items")
+    cadence_name = models.CharField(max_length=255, blank=True)
+    cadence_id = models.CharField(max_length=64, blank=True)
+    member = models.EmailField(blank=True)
+    day = models.DateField()
+
+    class Meta:
+        indexes = [models.Index(fields=["run", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.member or self.cadence_name} {self.day}"
 
 
 class ReportSubscription(models.Model):

@@ -17,41 +17,41 @@ Three pulls, each recorded as a PullRun (start, end, rows written, errors):
 
 Every write is an upsert on a unique key, so running a pull twice does no harm. An
 answer that still fails after the client's retries is recorded and the pull moves on
-to the next cadence or member; what it missed is fetched by the next run. A scheduled
-engagement run stops after ``SLICE_SECONDS`` and queues its own continuation, as the
-first backfill can take longer than django-q2's task timeout under the rate limit.
+to the next cadence or member; what it missed is fetched by the next run.
 
-One runner per run: it holds a lease on the PullRun, renewed as it works. A worker
-killed mid-pull leaves its run "running" with a lapsed lease; the next scheduled pull
-of that kind resumes that run instead of waiting hours for it to be declared dead.
+A pull is one kind of background work, ``report_pull`` (klentyadmin.core.background):
+its first step plans the run's items (the cadences' days, the cadences, the team
+members) and every later step fetches one, so the one runner works it in slices
+under a lease, and the one resume schedule takes over a run whose worker died: it
+goes on with the items not fetched yet, and fetches nothing it already stored.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
-from django_q.tasks import async_task
 
-from klentyadmin.core import leases
-from klentyadmin.core.connections import klenty_target
-from klentyadmin.core.leases import lease_seconds
+from klentyadmin.core import background, leases
 from klentyadmin.integrations.errors import ApiAuthError, ApiError, ApiNotFound
-from klentyadmin.integrations.klenty import Cadence, KlentyClient, StepEngagement
 from klentyadmin.integrations.klenty import Call as KlentyCall
-from reporting.models import Call, EngagementDay, PullRun, StepRow, StepSnapshot
+from klentyadmin.integrations.klenty import KlentyClient, StepEngagement
+from klentyadmin.integrations.klenty.target import klenty_target
+from reporting.models import Call, EngagementDay, PullItem, PullRun, StepRow, StepSnapshot
 from reporting.rollups import rebuild_call_days
 
 log = logging.getLogger(__name__)
 
-SLICE_SECONDS = 240
-# A run still "running" after this died with its worker.
+KIND = "report_pull"
+State = PullItem.State
+# A run queued this long ago and never picked up lost its task.
 STALE_AFTER = timedelta(hours=2)
 CALL_FIELDS = [
     "username",
@@ -73,77 +73,112 @@ SCHEDULE_NAMES = {
     PullRun.Kind.STEPWISE: "reports: step-wise engagement",
     PullRun.Kind.CALLS: "reports: calls",
 }
+# Says what an item of each pull is, for the progress summary.
+FETCHED = {
+    PullRun.Kind.ENGAGEMENT: "Days fetched",
+    PullRun.Kind.STEPWISE: "Cadences fetched",
+    PullRun.Kind.CALLS: "Members fetched",
+}
+NOT_FOUND = object()  # `ask`: Klenty's "no record found" is an error like any other
 
 
 def today() -> date:
     return timezone.now().astimezone(timezone.UTC).date()
 
 
-class Pull:
-    """One PullRun in progress: counts rows and requests, collects errors."""
+class Unanswered(Exception):
+    """Klenty did not answer one request, even after the client's retries: recorded,
+    and the pull goes on without it."""
 
-    def __init__(self, run: PullRun, deadline: float | None = None) -> None:
-        self.run = run
-        self.deadline = deadline
-        self.errors: list[str] = list(filter(None, run.errors.splitlines()))
-        self.fatal = False
 
-    def out_of_time(self) -> bool:
-        return self.deadline is not None and time.monotonic() > self.deadline
+@dataclass
+class PullSlice:
+    """What one task's share of a pull works with: the client, the requests made
+    since they were last counted, and the runner's slice (its lease checkpoint)."""
 
-    def count_request(self) -> None:
-        """Counts one request, first renewing the lease once half of it is used up."""
-        self.run.requests += 1
-        now = timezone.now()
-        lease = self.run.lease_until
-        if lease is None or lease - now < timedelta(seconds=lease_seconds() / 2):
-            self.run.lease_until = now + timedelta(seconds=lease_seconds())
-            PullRun.objects.filter(pk=self.run.pk, status=PullRun.Status.RUNNING).update(
-                lease_until=self.run.lease_until
-            )
+    client: KlentyClient
+    requests: int = 0
+    work: Any = None
 
-    def call(self, what: str, fn: Callable, *args):
-        """One API request; ApiErrors are recorded under `what` and answered None."""
-        self.count_request()
+    def ask(self, what: str, fn: Callable, *args, not_found: Any = NOT_FOUND) -> Any:
+        """One request. K2003 answers `not_found` where given; a key Klenty refuses
+        ends the run; any other failure raises Unanswered, named by `what`."""
+        self.requests += 1
         try:
             return fn(*args)
+        except ApiNotFound as exc:
+            if not_found is NOT_FOUND:
+                raise Unanswered(f"{what}: {exc}") from exc
+            return not_found
         except ApiAuthError as exc:
-            self.errors.append(f"{what}: {exc}")
-            self.fatal = True
+            raise background.RunFailed(f"{what}: {exc}") from exc
         except ApiError as exc:
-            self.errors.append(f"{what}: {exc}")
-        return None
+            raise Unanswered(f"{what}: {exc}") from exc
 
-    def save(self, *, finished: bool) -> PullRun:
-        run = self.run
-        run.errors = "\n".join(self.errors[-50:])
-        # Finished, or handing over to a continuation task that claims it afresh.
-        run.lease_until = None
-        if finished:
-            run.finished_at = timezone.now()
-            if self.fatal:
-                run.status = PullRun.Status.FAILED
-            else:
-                run.status = PullRun.Status.PARTIAL if self.errors else PullRun.Status.DONE
-        run.save()
-        return run
+    def checkpoint(self) -> None:
+        """Renews the lease between two requests of one item (a member's pages)."""
+        if self.work is not None:
+            self.work.checkpoint()
+
+    def counted(self) -> int:
+        made, self.requests = self.requests, 0
+        return made
 
 
 def start_run(kind: str, user=None) -> PullRun:
     return PullRun.objects.create(kind=kind, triggered_by=user)
 
 
-def claim(run_id: int) -> PullRun | None:
-    """Takes the run's lease if it is still running and nobody holds it; the
-    conditional UPDATE has one winner, so two tasks never work on one run."""
-    lease = leases.claim(
-        PullRun.objects.filter(status=PullRun.Status.RUNNING), run_id, lease_seconds()
+# -- planning -------------------------------------------------------------------
+
+
+def plan(run: PullRun, context: PullSlice) -> None:
+    """The run's first step: one item per piece to fetch, created with the run's total
+    in one transaction (a run killed before it commits plans again)."""
+    until = today()
+    errors = ""
+    if run.kind == PullRun.Kind.CALLS:
+        items = [PullItem(run=run, member=m, day=until) for m in klenty_target().team_emails]
+    else:
+        try:
+            cadences = context.ask("Get Company Cadences", context.client.get_company_cadences)
+        except Unanswered as exc:
+            cadences, errors = [], str(exc)
+        if run.kind == PullRun.Kind.ENGAGEMENT:
+            stored = stored_days(until)
+            items = [
+                PullItem(run=run, cadence_name=c.name, cadence_id=c.id, day=day)
+                for c in cadences
+                for day in days_to_fetch(stored.get(c.name, set()), until)
+            ]
+        else:
+            items = [
+                PullItem(run=run, cadence_name=c.name, cadence_id=c.id, day=until) for c in cadences
+            ]
+    with transaction.atomic():
+        PullItem.objects.bulk_create(items, batch_size=500)
+        PullRun.objects.filter(pk=run.pk).update(
+            total=len(items), errors=errors, requests=F("requests") + context.counted()
+        )
+    run.total = len(items)
+
+
+def stored_days(until: date) -> dict[str, set[date]]:
+    first = until - timedelta(days=settings.REPORTS_BACKFILL_DAYS - 1)
+    stored: dict[str, set[date]] = {}
+    rows = EngagementDay.objects.filter(day__gte=first).values_list("cadence_name", "day")
+    for name, day in rows:
+        stored.setdefault(name, set()).add(day)
+    return stored
+
+
+def record(run: PullRun, context: PullSlice, item: PullItem, state: str, message="", rows=0):
+    """Marks the item and counts its rows and requests on the run (inside the
+    transaction that stored what it fetched, so a kill leaves both or neither)."""
+    background.get(KIND).mark(item, state, message)
+    PullRun.objects.filter(pk=run.pk).update(
+        rows=F("rows") + rows, requests=F("requests") + context.counted()
     )
-    return PullRun.objects.get(pk=run_id) if lease is not None else None
-
-
-def client_for(user=None) -> KlentyClient:
-    return KlentyClient.from_settings(actor=user)
 
 
 # -- email engagement ---------------------------------------------------------
@@ -156,98 +191,72 @@ def days_to_fetch(stored: set[date], until: date) -> list[date]:
     return [day for day in days if day >= recent or day not in stored]
 
 
-def pull_engagement(run_id: int, *, slice_seconds: float | None = None) -> PullRun:
-    run = claim(run_id)
-    if run is None:
-        return PullRun.objects.get(pk=run_id)  # finished, or another runner has it
-    deadline = time.monotonic() + slice_seconds if slice_seconds else None
-    pull = Pull(run, deadline)
-    client = client_for(run.triggered_by)
-    cadences = pull.call("Get Company Cadences", client.get_company_cadences)
-    if cadences is None:
-        return pull.save(finished=True)
-    until = today()
-    first = until - timedelta(days=settings.REPORTS_BACKFILL_DAYS - 1)
-    stored: dict[str, set[date]] = {}
-    for name, day in EngagementDay.objects.filter(day__gte=first).values_list(
-        "cadence_name", "day"
-    ):
-        stored.setdefault(name, set()).add(day)
-    for cadence in cadences:
-        for day in days_to_fetch(stored.get(cadence.name, set()), until):
-            if pull.fatal:
-                return pull.save(finished=True)
-            if pull.out_of_time():
-                pull.save(finished=False)
-                async_task("reporting.pulls.continue_engagement", run.pk)
-                return run
-            if not fetch_engagement_day(pull, client, cadence, day):
-                break  # Klenty failed even after retries: on to the next cadence.
-    return pull.save(finished=True)
-
-
-def fetch_engagement_day(pull: Pull, client: KlentyClient, cadence: Cadence, day: date) -> bool:
+def fetch_engagement_day(run: PullRun, context: PullSlice, item: PullItem) -> None:
+    what = f"{item.cadence_name} on {item.day}"
+    empty = dict.fromkeys(EngagementDay.METRICS, 0)  # K2003: nothing happened that day
     try:
-        pull.count_request()
-        result = client.get_email_engagement(cadence.name, day, day)
-        values = {
-            "prospects_added": result.prospects_added,
-            "in_cadence": result.in_cadence_count,
-            "completed": result.prospects_completed,
-            "opens": result.open_count,
-            "clicks": result.link_count,
-            "replies": result.reply_count,
-            "unsubscribes": result.unsubscribe_count,
-            "bounces": result.bounce_count,
-            "positive": result.positive_count,
-            "negative": result.negative_count,
-        }
-    except ApiNotFound:
-        # K2003: nothing happened in this cadence that day.
-        values = dict.fromkeys(EngagementDay.METRICS, 0)
-    except ApiError as exc:
-        pull.errors.append(f"{cadence.name} on {day}: {exc}")
-        pull.fatal = pull.fatal or isinstance(exc, ApiAuthError)
-        return False
-    EngagementDay.objects.update_or_create(
-        cadence_name=cadence.name,
-        day=day,
-        defaults={**values, "cadence_id": cadence.id, "fetched_at": timezone.now()},
-    )
-    pull.run.rows += 1
-    return True
+        result = context.ask(
+            what,
+            context.client.get_email_engagement,
+            item.cadence_name,
+            item.day,
+            item.day,
+            not_found=None,
+        )
+    except Unanswered as exc:
+        with transaction.atomic():
+            record(run, context, item, State.FAILED, str(exc))
+            # Klenty failed even after retries: on to the next cadence.
+            background.get(KIND).items(run).filter(
+                state=State.PENDING, cadence_name=item.cadence_name
+            ).update(state=State.SKIPPED, message=f"Not asked after {what} failed.")
+        return
+    values = empty if result is None else engagement_values(result)
+    with transaction.atomic():
+        EngagementDay.objects.update_or_create(
+            cadence_name=item.cadence_name,
+            day=item.day,
+            defaults={**values, "cadence_id": item.cadence_id, "fetched_at": timezone.now()},
+        )
+        record(run, context, item, State.DONE, rows=1)
 
 
-def continue_engagement(run_id: int) -> PullRun:
-    return pull_engagement(run_id, slice_seconds=SLICE_SECONDS)
+def engagement_values(result) -> dict[str, int]:
+    return {
+        "prospects_added": result.prospects_added,
+        "in_cadence": result.in_cadence_count,
+        "completed": result.prospects_completed,
+        "opens": result.open_count,
+        "clicks": result.link_count,
+        "replies": result.reply_count,
+        "unsubscribes": result.unsubscribe_count,
+        "bounces": result.bounce_count,
+        "positive": result.positive_count,
+        "negative": result.negative_count,
+    }
 
 
 # -- step-wise engagement -----------------------------------------------------
 
 
-def pull_stepwise(run_id: int) -> PullRun:
-    run = claim(run_id)
-    if run is None:
-        return PullRun.objects.get(pk=run_id)
-    pull = Pull(run)
-    client = client_for(run.triggered_by)
-    cadences = pull.call("Get Company Cadences", client.get_company_cadences)
-    end = today()
+def fetch_stepwise(run: PullRun, context: PullSlice, item: PullItem) -> None:
+    end = item.day
     start = end - timedelta(days=settings.REPORTS_STEPWISE_DAYS - 1)
-    for cadence in cadences or []:
-        if pull.fatal:
-            break
-        try:
-            pull.count_request()
-            steps = client.get_stepwise_engagement(cadence.name, start, end)
-        except ApiNotFound:
-            steps = []
-        except ApiError as exc:
-            pull.errors.append(f"{cadence.name}: {exc}")
-            pull.fatal = isinstance(exc, ApiAuthError)
-            continue
-        run.rows += store_snapshot(cadence, end, start, steps)
-    return pull.save(finished=True)
+    try:
+        steps = context.ask(
+            item.cadence_name,
+            context.client.get_stepwise_engagement,
+            item.cadence_name,
+            start,
+            end,
+            not_found=[],
+        )
+    except Unanswered as exc:
+        record(run, context, item, State.FAILED, str(exc))
+        return
+    with transaction.atomic():
+        rows = store_snapshot(item.cadence_name, item.cadence_id, end, start, steps)
+        record(run, context, item, State.DONE, rows=rows)
 
 
 def step_values(metrics, **extra) -> dict:
@@ -265,12 +274,14 @@ def step_values(metrics, **extra) -> dict:
 
 
 @transaction.atomic
-def store_snapshot(cadence: Cadence, taken_on: date, start: date, steps: list[StepEngagement]):
+def store_snapshot(
+    cadence_name: str, cadence_id: str, taken_on: date, start: date, steps: list[StepEngagement]
+) -> int:
     snapshot, _ = StepSnapshot.objects.update_or_create(
-        cadence_name=cadence.name,
+        cadence_name=cadence_name,
         taken_on=taken_on,
         defaults={
-            "cadence_id": cadence.id,
+            "cadence_id": cadence_id,
             "range_start": start,
             "range_end": taken_on,
             "fetched_at": timezone.now(),
@@ -359,26 +370,22 @@ def calls_start(member: str, until: date) -> date:
     return max(newest or oldest, oldest)
 
 
-def pull_calls(run_id: int) -> PullRun:
-    run = claim(run_id)
-    if run is None:
-        return PullRun.objects.get(pk=run_id)
-    pull = Pull(run)
-    client = client_for(run.triggered_by)
-    until = today()
+def fetch_calls(run: PullRun, context: PullSlice, item: PullItem) -> None:
+    until = item.day
     end = until + timedelta(days=1)  # endDate is exclusive: tomorrow takes in today
-    for member in klenty_target().team_emails:
-        if pull.fatal:
-            break
-        calls = member_calls(pull, client.as_user(member), calls_start(member, until), end)
-        if calls is not None:
-            store_calls(calls)
-            run.rows += len(calls)
-    return pull.save(finished=True)
+    client = context.client.as_user(item.member)
+    try:
+        calls = member_calls(context, client, calls_start(item.member, until), end)
+    except Unanswered as exc:
+        record(run, context, item, State.FAILED, str(exc))
+        return
+    with transaction.atomic():
+        store_calls(calls)
+        record(run, context, item, State.DONE, rows=len(calls))
 
 
-def member_calls(pull: Pull, client: KlentyClient, start: date, end: date) -> list | None:
-    """Every page of one member's calls, or None if a page failed.
+def member_calls(context: PullSlice, client: KlentyClient, start: date, end: date) -> list:
+    """Every page of one member's calls; Unanswered if a page failed.
 
     Pages come newest first and the next run starts from the newest stored day, so
     storing the first pages of a member whose later page failed would leave the
@@ -387,104 +394,149 @@ def member_calls(pull: Pull, client: KlentyClient, start: date, end: date) -> li
     calls: list[KlentyCall] = []
     page = 0
     while True:
-        result = pull.call(f"Calls of {client.user_email}", client.get_calls, start, end, page)
-        if result is None:
-            return None
+        what = f"Calls of {client.user_email}"
+        result = context.ask(what, client.get_calls, start, end, page)
         calls.extend(result.calls)
         if not result.has_more or not result.calls:
             return calls
         page += 1
+        context.checkpoint()
+
+
+# -- the kind -------------------------------------------------------------------
+
+FETCH: dict[str, Callable[[PullRun, PullSlice, PullItem], None]] = {
+    PullRun.Kind.ENGAGEMENT: fetch_engagement_day,
+    PullRun.Kind.STEPWISE: fetch_stepwise,
+    PullRun.Kind.CALLS: fetch_calls,
+}
+
+
+@background.kind(KIND)
+class ReportPulls(background.Kind):
+    """The three pulls as one kind: the run's own `kind` says which one it is."""
+
+    label = "Report pull"
+    model = PullRun
+    item_model = PullItem
+    item_run_field = "run"
+    # A first backfill takes longer than django-q2's task timeout under the rate limit.
+    slice_seconds = 240
+
+    def get(self, run_id: int) -> PullRun:
+        return PullRun.objects.select_related("triggered_by").get(pk=run_id)
+
+    def prepare(self, run: PullRun) -> PullSlice:
+        return PullSlice(KlentyClient.from_settings(actor=run.triggered_by))
+
+    def work_slice(self, run: PullRun, context: PullSlice, work: Any) -> bool:
+        context.work = work  # a member's later pages renew the lease too
+        return super().work_slice(run, context, work)
+
+    def step(self, run: PullRun, context: PullSlice) -> bool:
+        if run.total is None:
+            plan(run, context)
+            return True
+        return super().step(run, context)
+
+    def process_item(self, run: PullRun, context: PullSlice, item: PullItem) -> None:
+        FETCH[run.kind](run, context, item)
+
+    def finish(self, run: PullRun) -> None:
+        """In the transaction that ends the run: its errors, and "Done with errors"
+        where Klenty left anything unanswered."""
+        failed = self.items(run).filter(state=State.FAILED).order_by("pk")
+        planning = PullRun.objects.values_list("errors", flat=True).get(pk=run.pk)
+        errors = [*filter(None, planning.splitlines()), *failed.values_list("message", flat=True)]
+        status = PullRun.Status.PARTIAL if errors else PullRun.Status.DONE
+        PullRun.objects.filter(pk=run.pk).update(errors="\n".join(errors[-50:]), status=status)
+
+    def outcomes_for(self, run: PullRun) -> tuple[background.Outcome, ...]:
+        return (
+            background.Outcome("fetched", FETCHED[run.kind], Q(state=State.DONE)),
+            background.Outcome("failed", "Failed", Q(state=State.FAILED), problem=True),
+            background.Outcome("skipped", "Not asked", Q(state=State.SKIPPED), problem=True),
+        )
+
+    def progress(self, run: PullRun) -> background.Progress:
+        return background.summarise(
+            self.items(run),
+            self.outcomes_for(run),
+            # Not planned yet: nothing of one, 0% rather than all of nothing.
+            total=run.total if run.total is not None else 1,
+            finished=run.finished,
+            started_at=run.started_at,
+        )
+
+    def title(self, run: PullRun) -> str:
+        return f"The {run.get_kind_display().lower()} pull of {run.created_at:%Y-%m-%d %H:%M}"
 
 
 # -- entry points ---------------------------------------------------------------
 
-PULLS = {
-    PullRun.Kind.ENGAGEMENT: pull_engagement,
-    PullRun.Kind.STEPWISE: pull_stepwise,
-    PullRun.Kind.CALLS: pull_calls,
-}
-
 
 def run_pull(kind: str, user=None) -> PullRun:
     """Run one pull to the end in this process (the management command, tests)."""
-    run = start_run(kind, user)
-    return PULLS[kind](run.pk)
+    return work_here(start_run(kind, user))
+
+
+def work_here(run: PullRun) -> PullRun:
+    """Works the run in this process until it is finished. A slice out of time hands
+    over to a queued continuation; with no worker to take it, this process goes on."""
+    while True:
+        background.run(KIND, run.pk)
+        run.refresh_from_db()
+        if run.finished or run.lease_until is not None:
+            return run
 
 
 def queue_pull(kind: str, user=None) -> PullRun:
     """A PullRun now, its work on the worker once this transaction commits."""
     run = start_run(kind, user)
-    task = "reporting.pulls.continue_engagement" if kind == PullRun.Kind.ENGAGEMENT else None
-    task = task or f"reporting.pulls.{PULLS[kind].__name__}"
-    transaction.on_commit(lambda: async_task(task, run.pk))
+    background.start(KIND, run.pk)
     return run
 
 
-def _lapsed(now: datetime) -> Q:
-    return Q(lease_until__lt=now)
-
-
 def is_running(kind: str) -> bool:
-    """A run of this kind is being worked on (its lease is live) or is queued (started
-    recently, never claimed: a "Refresh now", or a backfill handing over to its next
-    slice): the schedule leaves it to finish."""
-    now = timezone.now()
-    return (
-        PullRun.objects.filter(kind=kind, status=PullRun.Status.RUNNING)
-        .filter(
-            Q(lease_until__gte=now) | Q(lease_until__isnull=True, started_at__gte=now - STALE_AFTER)
-        )
-        .exists()
-    )
+    """A run of this kind is queued or under way. One whose worker died counts too:
+    the resume schedule takes it over within the minute."""
+    return background.get(KIND).active().filter(kind=kind).exists()
 
 
-def orphaned_run(kind: str) -> PullRun | None:
-    """The latest run of this kind whose worker died mid-way (its lease lapsed)."""
-    return (
-        PullRun.objects.filter(kind=kind, status=PullRun.Status.RUNNING)
-        .filter(_lapsed(timezone.now()))
-        .first()
-    )
-
-
-def scheduled(kind: str, pull: Callable[[int], PullRun]) -> PullRun | None:
-    """The schedule's entry: resume a run a dead worker left, or start one unless one
-    is under way. Every pull skips what is already stored, so resuming loses nothing."""
+def scheduled(kind: str) -> str:
+    """The schedule's entry: a new run, worked here, unless one is under way."""
     mark_stale_runs()
-    orphan = orphaned_run(kind)
-    if orphan is not None:
-        log.warning("resuming %s pull %s: its worker stopped mid-way", kind, orphan.pk)
-        return pull(orphan.pk)
     if is_running(kind):
-        return None
-    return pull(start_run(kind).pk)
+        return "left to the run under way"
+    run = start_run(kind)
+    return background.run(KIND, run.pk)
 
 
-def scheduled_engagement() -> None:
-    scheduled(PullRun.Kind.ENGAGEMENT, continue_engagement)
+def scheduled_engagement() -> str:
+    return scheduled(PullRun.Kind.ENGAGEMENT)
 
 
-def scheduled_stepwise() -> None:
-    scheduled(PullRun.Kind.STEPWISE, pull_stepwise)
+def scheduled_stepwise() -> str:
+    return scheduled(PullRun.Kind.STEPWISE)
 
 
-def scheduled_calls() -> None:
-    scheduled(PullRun.Kind.CALLS, pull_calls)
+def scheduled_calls() -> str:
+    return scheduled(PullRun.Kind.CALLS)
 
 
 def mark_stale_runs() -> int:
-    """Runs whose worker died long ago (or that were never picked up) are marked
-    failed; a run whose lease is live is still working, however long it takes."""
+    """Runs queued long ago and never claimed lost their task: marked failed so the
+    schedule starts afresh. (A claimed run whose worker died is resumed instead.)"""
     now = timezone.now()
     cutoff = now - STALE_AFTER
     return (
-        PullRun.objects.filter(status=PullRun.Status.RUNNING, started_at__lt=cutoff)
+        PullRun.objects.filter(status=PullRun.Status.QUEUED)
+        .filter(Q(created_at__lt=cutoff) | Q(started_at__lt=cutoff))
         .filter(leases.free(now))
         .update(
             status=PullRun.Status.FAILED,
             finished_at=now,
-            lease_until=None,
-            errors="The run stopped without finishing (the worker was restarted?).",
+            error="No worker picked the run up (was the worker stopped?).",
         )
     )
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("csv/<slug:name>/", dashboard.chart_csv, name="csv"),
     path("pulls/", pulls.pull_status, name="pulls"),
     path("pulls/refresh/", pulls.refresh_now, name="refresh"),
+    path("pulls/<int:pk>/", pulls.pull_progress, name="pull_progress"),
     path("emails/", emails.subscriptions, name="emails"),
     path("emails/<int:pk>/", emails.edit_subscription, name="edit_email"),
     path("emails/<int:pk>/delete/", emails.delete_subscription, name="delete_email"),

@@ -4,7 +4,12 @@ import uuid
 
 import pytest
 
-pytest_plugins = ["tests.fixtures.sandbox", "tests.fixtures.browser", "tests.fixtures.concurrency"]
+pytest_plugins = [
+    "tests.fixtures.sandbox",
+    "tests.fixtures.browser",
+    "tests.fixtures.concurrency",
+    "tests.fixtures.oidc",
+]
 
 PASSWORD = "correct-horse-battery"
 
@@ -19,6 +24,12 @@ def _tasks_run_inline(monkeypatch, settings, tmp_path):
     settings.RATE_LIMIT_DIR = tmp_path / "ratelimit"
     if settings.REDIS_URL:
         _isolate_redis(monkeypatch, settings)
+    else:
+        # The per-process cache holds allauth's rate limits (wrong sign-in codes are
+        # counted per address): each test starts with none spent.
+        from django.core.cache import cache
+
+        cache.clear()
     # Test users need a password, not a slow one.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
@@ -39,14 +50,19 @@ def _isolate_redis(monkeypatch, settings) -> None:
 
 def make_user(username: str, role: str, klenty_email: str = ""):
     from klentyadmin.accounts.models import User
+    from tests.fixtures.two_factor import enroll_totp
 
-    return User.objects.create_user(
+    user = User.objects.create_user(
         username=username,
         password=PASSWORD,
         email=f"{username}@northwind.example",
         role=role,
         klenty_email=klenty_email,
     )
+    # Admins must use two-factor sign-in (MFA_REQUIRED_ROLES): the standard one has enrolled.
+    if role == "admin":
+        enroll_totp(user)
+    return user
 
 
 @pytest.fixture

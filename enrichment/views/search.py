@@ -125,13 +125,10 @@ def _klenty_choices(user) -> dict:
 @any_role
 @once.replays_earlier_result
 def send(request):
-    form = SendForm(request.POST)
-    rows = _rows(request)
-    error = _not_emails(rows) if rows else "Tick at least one email."
-    if not error and not form.is_valid():
-        error = " ".join(form.non_field_errors()) or "Choose a Klenty list."
-    if error:
-        return render(request, f"{PAGE}#send_error", {"error": error})
+    form = SendForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, f"{PAGE}#send_error", {"error": form.refusal()})
+    rows = form.rows
     choices = {k: v for k, v in form.cleaned_data.items() if k != once.FIELD}
 
     def start() -> str:

@@ -78,8 +78,6 @@ def background_run_subject(args: Sequence) -> str | None:
     return kind.title(run) if run is not None else f"{kind.label} {args[1]}"
 
 
-PULL = TaskLabel("Report pull {0}", "stopped")
-
 # Every task function this project queues or schedules, by its dotted path.
 TASKS: dict[str, TaskLabel] = {
     "klentyadmin.core.tasks.heartbeat": TaskLabel("The worker heartbeat"),
@@ -97,10 +95,6 @@ TASKS: dict[str, TaskLabel] = {
     ),
     "prospects.sync.run_sync": TaskLabel("The {0} prospect sync", "stopped"),
     "prospects.sync.scheduled_sync": TaskLabel("The scheduled prospect sync", "stopped"),
-    "reporting.pulls.continue_engagement": PULL,
-    "reporting.pulls.pull_engagement": PULL,
-    "reporting.pulls.pull_stepwise": PULL,
-    "reporting.pulls.pull_calls": PULL,
     "reporting.pulls.scheduled_engagement": TaskLabel(
         "The scheduled email engagement pull", "stopped"
     ),

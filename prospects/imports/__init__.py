@@ -78,7 +78,6 @@ from prospects.imports.reading import (
     read_upload,
 )
 from prospects.imports.start import (
-    CACHE_QUERY_CHUNK,
     check_upload,
     import_outcomes,
     options_for,
@@ -101,7 +100,6 @@ from prospects.imports.uploads import (
 __all__ = [
     "BINARY_CONTROL_SHARE",
     "BINARY_SAMPLE",
-    "CACHE_QUERY_CHUNK",
     "CUSTOM",
     "CsvRow",
     "DELIMITERS",

@@ -14,6 +14,7 @@ from django.core.validators import validate_email
 from prospects.imports.mapping import CUSTOM, EMAIL, FIELD_LABELS, IGNORE, LIST, OWNER, TAGS
 from prospects.imports.reading import CsvRow, ParsedCsv
 from prospects.models import Prospect, ProspectList
+from prospects.owners import DUPLICATE_FOR_MANAGERS
 from prospects.tags import split_tags
 
 READY = "ready"
@@ -56,6 +57,7 @@ class ImportOptions:
     forced_owner: str = ""
     team_emails: frozenset[str] | None = None  # None: team unknown, owners not checked
     existing_emails: frozenset[str] = frozenset()  # already in the cache
+    exists_reason: str = DUPLICATE_FOR_MANAGERS  # worded for the viewer: see owners.py
 
 
 @dataclass(frozen=True)
@@ -166,9 +168,7 @@ def check_row(
         return RowOutcome(row.number, email, DUPLICATE, f"Same email as row {seen[email]}.")
     seen[email] = row.number
     if email in options.existing_emails:
-        return RowOutcome(
-            row.number, email, EXISTS, "Already in Klenty (in the dashboard's cache); not sent."
-        )
+        return RowOutcome(row.number, email, EXISTS, options.exists_reason)
     owner = options.forced_owner if options.owner_forced else values.get(OWNER, "")
     values[OWNER] = owner.lower()
     values[LIST] = values.get(LIST) or options.list_name

@@ -12,28 +12,33 @@ from prospects.imports.mapping import guess_mapping
 from prospects.imports.outcomes import final_outcomes
 from prospects.imports.reading import ParsedCsv, parse_csv
 from prospects.imports.uploads import StoredImport
-from prospects.models import BulkJobItem, Prospect
-
-CACHE_QUERY_CHUNK = 900  # below SQLite's oldest limit on query parameters
+from prospects.models import BulkJobItem
+from prospects.owners import (
+    NotLinkedToKlenty,
+    duplicate_refusal,
+    emails_already_added,
+    owner_of_new_prospects,
+)
 
 
 def options_for(stored: StoredImport, parsed: ParsedCsv, user) -> ImportOptions:
-    """The stored choices, the cache's emails among the file's, and the team."""
+    """The stored choices, the cached emails among the file's, and the team."""
     mapping = stored.meta.get("mapping") or guess_mapping(parsed)
-    emails = sorted(emails_in(parsed, mapping))
-    existing: set[str] = set()
-    for start in range(0, len(emails), CACHE_QUERY_CHUNK):
-        chunk = emails[start : start + CACHE_QUERY_CHUNK]
-        existing.update(Prospect.objects.filter(email__in=chunk).values_list("email", flat=True))
+    existing = emails_already_added(user, emails_in(parsed, mapping))
     team = klenty_target().team_emails
+    try:
+        owner = owner_of_new_prospects(user)
+    except NotLinkedToKlenty:
+        owner = ""  # each row then says why it cannot be sent
     return ImportOptions(
         mapping=mapping,
         list_name=stored.meta.get("list_name", ""),
         extra_tags=tuple(stored.meta.get("extra_tags", ())),
         owner_forced=user.is_rep,
-        forced_owner=user.klenty_email if user.is_rep else "",
+        forced_owner=owner if user.is_rep else "",
         team_emails=frozenset(e.lower() for e in team) if team else None,
         existing_emails=frozenset(existing),
+        exists_reason=duplicate_refusal(user),
     )
 
 

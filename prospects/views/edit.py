@@ -14,6 +14,7 @@ from klentyadmin.integrations.klenty.target import klenty_target
 from prospects import editing
 from prospects.forms import ProspectForm
 from prospects.models import ProspectList
+from prospects.owners import duplicate_refusal
 from prospects.views.detail import visible_prospect
 
 
@@ -38,6 +39,12 @@ def create(request: HttpRequest):
         try:
             values = editing.fields_from_form(form.cleaned_data, request.user)
             prospect = editing.create_prospect(client, values)
+        except editing.AlreadyInKlenty as exc:
+            if request.user.is_manager_or_admin:
+                return form_page(request, form, api_error=str(exc))
+            # A Rep gets the words of the cache's refusal: the two must look alike.
+            form.add_error("email", duplicate_refusal(request.user))
+            return form_page(request, form)
         except ApiError as exc:
             return form_page(request, form, api_error=str(exc))
         messages.success(request, f"{prospect.email} was created in Klenty.")

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from klentyadmin.accounts.roles import any_role, manager_required
+from klentyadmin.core import background
 from klentyadmin.core.background.views import poll_response
 from prospects import sync
 from prospects.models import SyncRun
@@ -21,13 +22,19 @@ def status_context(request) -> dict:
     runs = list(SyncRun.objects.select_related("triggered_by")[:RECENT_RUNS])
     for run in runs:
         run.duration_text = duration_text(run.duration.total_seconds())
-    running = next((run for run in runs if run.status == SyncRun.Status.RUNNING), None)
+    running = next((run for run in runs if not run.finished), None)
     now = timezone.now()
     return {
         "runs": runs,
         "running": running,
-        "stalled": running is not None and (running.lease_until or now) <= now,
+        "stalled": (
+            running is not None
+            and running.status == SyncRun.Status.RUNNING
+            and (running.lease_until or now) <= now
+        ),
         "progress": sync.progress_text(running) if running else "",
+        # The figures of the one progress partial (templates/background/progress.html).
+        "run_progress": background.get(sync.KIND).progress(running) if running else None,
         "last_done": sync.last_successful(),
         "can_start": request.user.is_manager_or_admin,
     }

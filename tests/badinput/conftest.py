@@ -13,6 +13,7 @@ from tests.badinput.corpus_webhooks import KLENTY_STORED, SNOV_STORED
 from tests.badinput.harness import Case, check_case
 from tests.conftest import make_user, signed_in_client
 from tests.fixtures.sandbox import SANDBOX_OUTCOMES, SandboxControl
+from tests.fixtures.two_factor import recently_signed_in
 
 GOOD_CSV = b"Email,First name,Company\nada@lovelace.example,Ada,Analytical\n"
 
@@ -69,6 +70,7 @@ def world(db, on_sandbox, settings) -> World:
         "rep": make_user("priya", "rep", "priya.natarajan@northwind.example"),
     }
     other_rep = make_user("diego", "rep", "diego.alvarez@northwind.example")
+    unlinked_rep = make_user("uma", "rep")  # no Klenty email
     webinar = ProspectList.objects.create(name="Webinar", klenty_id="list-1")
     mine = Prospect.objects.create(
         email="ada@lovelace.example",
@@ -109,11 +111,29 @@ def world(db, on_sandbox, settings) -> World:
             user=other_rep, unsubscribe_token="unsub-two"
         ).pk,
     }
-    clients = {role: signed_in_client(user) for role, user in users.items()}
+    objects.update(sealed_rows(users, unlinked_rep))
+    # Just signed in, as a person is: forms behind re-authentication are reached.
+    clients = {
+        role: recently_signed_in(signed_in_client(user), user) for role, user in users.items()
+    }
+    clients["unlinked_rep"] = recently_signed_in(signed_in_client(unlinked_rep), unlinked_rep)
     from django.test import Client
 
     clients["anon"] = Client()
     return World(objects, clients, imports.import_dir())
+
+
+def sealed_rows(users: dict[str, Any], unlinked_rep) -> dict[str, str]:
+    """Send to Klenty row values as the verify step gives them, for the enrichment cases."""
+    from enrichment.services import Row, sealed_value
+
+    row = Row("new.lead@brightforge.example", "New", "Lead", "CTO")
+    return {
+        "rep_sealed_row": sealed_value(row, users["rep"]),
+        "rep_tampered_row": sealed_value(row, users["rep"]).replace("New", "Old", 1),
+        "manager_sealed_row": sealed_value(row, users["manager"]),
+        "unlinked_rep_sealed_row": sealed_value(row, unlinked_rep),
+    }
 
 
 def store_replayed_deliveries() -> None:

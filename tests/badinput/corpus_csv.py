@@ -5,7 +5,9 @@ which the preview must report row by row without sending anything."""
 from __future__ import annotations
 
 import codecs
+from dataclasses import replace
 
+from prospects.owners import DUPLICATE_FOR_REPS
 from tests.badinput.harness import TOLERATED, Case
 
 GOOD_HEADER = b"Email,First name,Company\n"
@@ -215,6 +217,17 @@ PREVIEWS = [
         mapping=("email", "tags"),
     ),
     preview("Windows-1252 text with formulas", "=1+1,Zoë,Co\n".encode("cp1252"), NOT_AN_EMAIL),
+    # Issue 14, finding 4: the Rep's own prospect is refused in words that do not say
+    # where it is, and a colleague's is not singled out (Klenty refuses it on sending).
+    preview("the rep's own prospect", b"ada@lovelace.example,Ada,Co\n", DUPLICATE_FOR_REPS),
+    replace(
+        preview(
+            "a colleague's prospect",
+            b"grace@hopper.example,Grace,Co\n",
+            'data-testid="ready-count">1<',
+        ),
+        hides="grace@hopper.example",
+    ),
 ]
 
 CASES = UPLOADS + MAPPINGS + PREVIEWS

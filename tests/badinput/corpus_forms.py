@@ -3,9 +3,13 @@ connections, enrichment, contacts, sign-in and password change."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from prospects.owners import DUPLICATE_FOR_REPS
 from tests.badinput.harness import Case
 
 PROSPECT = "prospects.Prospect"
+KEY = "k" * 32  # a well-formed one-time key, so a form is refused for what it carries
 LONG = "x" * 3000
 
 
@@ -43,6 +47,16 @@ PROSPECT_FORMS = [
     new_prospect("email without a domain", email="ada@"),
     new_prospect("email over 254 characters", email="a" * 250 + "@northwind.example"),
     new_prospect("email already in the dashboard", who="manager", email="ada@lovelace.example"),
+    # Issue 14, finding 4: a Rep's own prospect and a colleague's are refused alike.
+    replace(
+        new_prospect("email of the rep's own prospect", email="ada@lovelace.example"),
+        shows=DUPLICATE_FOR_REPS,
+    ),
+    replace(
+        new_prospect("email of a colleague's prospect", email="grace@hopper.example"),
+        shows=DUPLICATE_FOR_REPS,
+        hides="already in the dashboard",
+    ),
     new_prospect("email with a NUL byte", email="new\x00@northwind.example"),
     new_prospect("email with a right-to-left override", email="new\u202e@northwind.example"),
     new_prospect("email that is a formula", email="=cmd|'/c calc'!A0"),
@@ -493,12 +507,19 @@ def enrich(id: str, url: str, who: str = "rep", **data) -> Case:
     return Case(f"enrichment {url.split(':')[1]}: {id}", who, "post", url, data=data)
 
 
+def send_rows(id: str, *rows: str, who: str = "rep") -> Case:
+    """Send to Klenty, complete but for where its rows came from."""
+    return enrich(
+        f"send {id}", "enrichment:send", who, row=list(rows), list_name="Webinar", once_key=KEY
+    )
+
+
 ENRICHMENT_FORMS = [
     enrich("no prospect ticked", "enrichment:find_emails", domain="brightforge.example"),
     enrich("prospect row without a hash", "enrichment:find_emails", prospect=["|Ada|L|CTO|"]),
     enrich("no email ticked", "enrichment:verify"),
     enrich("row that is not an email", "enrichment:verify", row=["not-an-email|Ada|L||"]),
-    enrich("send without a list", "enrichment:send", row=["ada@brightforge.example|Ada|L||"]),
+    enrich("send without a list", "enrichment:send", row=["@rep_sealed_row"]),
     enrich("send without rows", "enrichment:send", list_name="Webinar"),
     enrich(
         "send a row that is not an email",
@@ -510,8 +531,18 @@ ENRICHMENT_FORMS = [
         "send with a list over 255 characters",
         "enrichment:send",
         list_name="l" * 256,
-        row=["ada@brightforge.example|Ada|L||"],
+        row=["@rep_sealed_row"],
     ),
+    # Issue 14, finding 3: only this user's own verified rows, never from an unlinked Rep.
+    send_rows("hand-made rows", "new.lead@brightforge.example|New|Lead|CTO|"),
+    send_rows("a row verified for another user", "@manager_sealed_row"),
+    send_rows("a row changed after it was verified", "@rep_tampered_row"),
+    send_rows(
+        "a genuine row beside a hand-made one",
+        "@rep_sealed_row",
+        "someone.else@brightforge.example|Some|One||",
+    ),
+    send_rows("as a Rep not linked to Klenty", "@unlinked_rep_sealed_row", who="unlinked_rep"),
     enrich(
         "finder without a first name",
         "enrichment:finder",

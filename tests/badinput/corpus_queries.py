@@ -315,6 +315,7 @@ NOT_FOUND = [
         ("cadences:steps", "cadence"),
         ("prospects:job_progress", "job"),
         ("contacts:transfer_progress", "transfer"),
+        ("reporting:pull_progress", "pull"),
     ]
 ]
 

@@ -66,6 +66,7 @@ class Case:
     upload: bytes | None = None  # the rep's stored import ("@upload_token") holds this file
     mapping: tuple[str, ...] | None = None  # ...with these columns chosen
     shows: str = ""  # text the answer must contain, e.g. a row's reason in a preview
+    hides: str = ""  # text it must not contain, e.g. a colleague's prospect's email
 
     def __str__(self) -> str:
         return self.id
@@ -223,6 +224,8 @@ def check_case(
         assert response.status_code in (200, 302, 303), f"{case.id}: {response.status_code}"
     if case.shows:
         assert case.shows in response.content.decode(), f"{case.id}: {case.shows!r} not shown"
+    if case.hides:
+        assert case.hides not in response.content.decode(), f"{case.id}: {case.hides!r} shown"
     assert row_counts(ignore) == before.counts, f"{case.id}: rows were written"
     if case.watch:
         assert row_values(case.watch[0], watched) == before.watched, f"{case.id}: row changed"

@@ -8,7 +8,8 @@ from tests.badinput.corpus import ALL, CATEGORIES
 from tests.badinput.harness import REJECTED, TOLERATED
 from tests.core.test_route_access import ROUTES
 
-ROLES = {"admin", "manager", "rep", "anon"}
+# The roles, and a Rep whose account is not linked to a Klenty team member.
+ROLES = {"admin", "manager", "rep", "anon", "unlinked_rep"}
 # Routes with no input to get wrong: a button that posts nothing, or a switch.
 NO_INPUT = {
     "logout": "posts nothing",
@@ -19,6 +20,17 @@ NO_INPUT = {
     "cadences:webhook_subscribe": "posts nothing; subscribes the dashboard",
     "prospects:sync_start": "posts nothing; starts a sync",
     "cadences:simulate": "a switch: on=1 starts the sandbox's activity, anything else stops it",
+    "account_login": "the login view under allauth's name; its inputs are the login cases",
+    "account_logout": "posts nothing",
+    "socialaccount_login_cancelled": "a page that says so",
+    "socialaccount_login_error": "a page that says so",
+    "mfa_index": "a page of links",
+    "mfa_view_recovery_codes": "shows the codes",
+    "mfa_download_recovery_codes": "downloads the codes",
+    "mfa_generate_recovery_codes": "posts nothing; replaces the codes, after re-authentication",
+    "mfa_deactivate_totp": "posts nothing; turns two-factor off, after re-authentication",
+    "usersessions_list": "posts nothing; signs out the other sessions",
+    "sign_out_everywhere": "posts nothing; signs out every session",
 }
 
 

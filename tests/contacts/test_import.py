@@ -6,6 +6,7 @@ from contacts.models import Transfer, TransferItem
 from klentyadmin.core.once import new_key
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects.models import BulkAction, BulkJobItem, Prospect
+from prospects.owners import DUPLICATE_FOR_MANAGERS
 from sandbox.team import TEAM_EMAILS
 from tests.contacts.helpers import cache, crm_contacts, klenty_emails
 
@@ -37,7 +38,7 @@ def test_the_confirmation_shows_the_mapping_and_what_happens_to_each(manager_cli
     assert response.status_code == 200
     assert "<code>companyName</code></td><td>Company</td>" in html
     assert 'data-testid="import-send-count">3<' in html  # two new and the uncached shared one
-    assert "Already in Klenty (in the dashboard&#x27;s cache); not sent." in html
+    assert DUPLICATE_FOR_MANAGERS in html
     assert "No email in the CRM: Klenty needs one." in html
 
 
@@ -62,7 +63,7 @@ def test_a_manager_imports_contacts_and_sees_a_result_for_each(
         shared["email"]: BulkJobItem.State.SKIPPED,  # Klenty: already exists
     }
     skipped = dict(transfer.items.values_list("email", "message"))
-    assert skipped[cached["email"]].startswith("Already in Klenty")
+    assert skipped[cached["email"]] == DUPLICATE_FOR_MANAGERS
     assert skipped[""] == "No email in the CRM: Klenty needs one."
     klenty = KlentyClient.from_settings().get_prospect(new[0]["email"])
     assert (klenty.first_name, klenty.company) == (new[0]["firstName"], new[0]["companyName"])

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tests.core.test_route_access import PUBLIC
+
 # Routes that must answer without a session: everything else redirects to login.
-PUBLIC_ROUTES = {"login"}
+PUBLIC_ROUTES = set(PUBLIC)
 
 
 def named_routes_without_arguments(resolver=None, namespace: str = "") -> list[str]:

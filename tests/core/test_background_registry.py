@@ -14,10 +14,7 @@ from klentyadmin.core.background.models import BackgroundRun
 
 # Models of background work not on the framework yet: each is a visible gap, to be
 # ported (issue 11, item 1) and then taken off this list.
-PENDING = {
-    "prospects.SyncRun": "prospect syncs: resumed by their next scheduled run",
-    "reporting.PullRun": "report pulls: resumed by their next scheduled pull",
-}
+PENDING: dict[str, str] = {}
 
 
 def background_models() -> set[str]:

@@ -21,7 +21,6 @@ from klentyadmin.core import failures
 from klentyadmin.core.schedules import SCHEDULES
 from reporting import emails
 from reporting.models import ReportSubscription
-from reporting.pulls import PULLS
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = ["klentyadmin", "prospects", "reporting", "cadences", "contacts", "enrichment"]
@@ -76,8 +75,6 @@ def queued_task_functions() -> set[str]:
         for path in (ROOT / app).rglob("*.py"):
             if "migrations" not in path.parts and "sandbox" not in path.parts:
                 found |= set(QUEUED.findall(path.read_text()))
-    # reporting.pulls.queue_pull names its task from the PULLS table.
-    found |= {f"reporting.pulls.{pull.__name__}" for pull in PULLS.values()}
     return found
 
 

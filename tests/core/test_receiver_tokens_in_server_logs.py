@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.faults.test_database_unavailable import free_port
+from tests.fixtures.runserver import free_port
 from tests.fixtures.workers import ROOT, manage, wait_for, worker_environment
 
 TOKEN = "Live-receiver-token_0123456789abcdefghijklmn"

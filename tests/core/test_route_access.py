@@ -14,12 +14,18 @@ from tests.core.test_private_pages import assert_not_stored
 # The only views that answer without a session, and why.
 PUBLIC = {
     "login": "the sign-in page",
+    "account_login": "the sign-in page again, under the name django-allauth's flows use",
+    "mfa_authenticate": "the second-factor step of a sign-in, before the session exists",
+    "openid_connect_login": "single sign-on: off to the identity provider",
+    "openid_connect_callback": "single sign-on: back from the identity provider",
+    "socialaccount_login_cancelled": "single sign-on left at the identity provider",
+    "socialaccount_login_error": "single sign-on that failed",
     "hooks:klenty": "Klenty's webhook deliveries, protected by a per-subscription token",
     "enrichment:hook": "Snov.io's webhook deliveries, protected by a per-subscription token",
     "reporting:unsubscribe": "the unsubscribe link in report emails, protected by a token",
 }
 # Django's own account views: any signed-in user, whatever the role.
-ANY_SIGNED_IN = {"logout", "password_change", "password_change_done"}
+ANY_SIGNED_IN = {"logout", "account_logout", "password_change", "password_change_done"}
 DUMMY = {"int": 987654, "string": "no-such-token", "slug": "no-such-section"}
 
 

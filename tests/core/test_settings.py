@@ -27,17 +27,16 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
+PRODUCTION = {
+    "KLENTYADMIN_ENV": "production",
+    "SECRET_KEY": "x" * 20 + "Q2v9!mR#t7pL0zW4&kB8yN1eH6uJ3sF5",
+    "ALLOWED_HOSTS": "klentyadmin.northwind.example",
+}
+DEPLOY_CHECK = ("check", "--deploy", "--fail-level", "WARNING")
+
+
 def test_production_settings_pass_the_deployment_checks(tmp_path):
-    result = run_manage(
-        "check",
-        "--deploy",
-        "--fail-level",
-        "WARNING",
-        KLENTYADMIN_ENV="production",
-        SECRET_KEY="x" * 20 + "Q2v9!mR#t7pL0zW4&kB8yN1eH6uJ3sF5",
-        ALLOWED_HOSTS="klentyadmin.northwind.example",
-        KLENTYADMIN_VAR_DIR=str(tmp_path),
-    )
+    result = run_manage(*DEPLOY_CHECK, **PRODUCTION, KLENTYADMIN_VAR_DIR=str(tmp_path))
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

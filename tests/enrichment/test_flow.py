@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import pytest
 
 from klentyadmin.core.models import Connection, Service
@@ -15,6 +18,18 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 def snov_state(sandbox):
     return sandbox._call("GET", "snov/state")
+
+
+def sendable_rows(verified_page) -> list[str]:
+    """The row values the verified results offer to Send to Klenty, as a browser posts them."""
+    form = verified_page.content.decode().split('data-testid="verified-emails"')[1]
+    return [html.unescape(v) for v in re.findall(r'name="row" value="([^"]*)"', form)]
+
+
+def verified_page(client, rows, domain: str = DOMAIN):
+    return client.post(
+        "/enrichment/verify/", {"row": [r.value for r in rows], "domain": domain}, **HTMX
+    )
 
 
 def prospect_values(client):
@@ -61,9 +76,7 @@ def test_domain_to_klenty_list_and_cadence(
     spent_after_find = snov_state(snov_sandbox)["spent"]
     assert spent_after_find == 1 + 5  # the domain search, then one per email found
 
-    verified = manager_client.post(
-        "/enrichment/verify/", {"row": [r.value for r in rows], "domain": DOMAIN}, **HTMX
-    )
+    verified = verified_page(manager_client, rows)
     results = verified.context["verified"]
     assert all(r.status != "not verified yet" for r in results)
     assert snov_state(snov_sandbox)["spent"] == spent_after_find + 5
@@ -72,6 +85,7 @@ def test_domain_to_klenty_list_and_cadence(
 
     # One of them is already in Klenty (the cache): it is skipped.
     Prospect.objects.create(email=valid[0].email, first_name="Known")
+    sealed = dict(zip([r.email for r in results], sendable_rows(verified), strict=True))
     klenty = KlentyClient.from_settings()
     list_name = klenty.get_lists()[0].name
     cadence = klenty.get_company_cadences()[0].name
@@ -79,7 +93,7 @@ def test_domain_to_klenty_list_and_cadence(
         sent = manager_client.post(
             "/enrichment/send/",
             {
-                "row": [r.value for r in valid],
+                "row": [sealed[r.email] for r in valid],
                 "list_name": list_name,
                 "cadence_name": cadence,
                 "domain": DOMAIN,
@@ -105,13 +119,15 @@ def test_a_rep_sends_prospects_they_own(
     rows = rep_client.post("/enrichment/find-emails/", {"prospect": ticked}, **HTMX).context[
         "found"
     ]
+    sealed = sendable_rows(verified_page(rep_client, rows))
     list_name = KlentyClient.from_settings().get_lists()[0].name
     with django_capture_on_commit_callbacks(execute=True):
         rep_client.post(
             "/enrichment/send/",
-            {"row": [r.value for r in rows], "list_name": list_name, "once_key": new_key()},
+            {"row": sealed, "list_name": list_name, "once_key": new_key()},
             **HTMX,
         )
+    assert Prospect.objects.count() == len(rows)
     assert set(Prospect.objects.values_list("owner_email", flat=True)) == {rep_user.klenty_email}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.messages import get_messages
 
 from enrichment.models import VerificationRun
+from enrichment.services import Row, sealed_value
 from klentyadmin.core.once import ALREADY_SENT, MISSING_KEY, new_key
 from klentyadmin.integrations.klenty import KlentyClient
 from prospects.models import BulkJob, Prospect
@@ -26,11 +27,12 @@ def posted_twice(client, capture, url: str, data: dict, **extra):
 
 
 def test_send_to_klenty_posted_again_adds_the_prospects_once(
-    manager_client, snov_sandbox, django_capture_on_commit_callbacks
+    manager_client, manager_user, snov_sandbox, django_capture_on_commit_callbacks
 ):
     list_name = KlentyClient.from_settings().get_lists()[0].name
+    row = Row("ada.twice@brightforge.example", "Ada", "Lovelace", "CTO")
     data = {
-        "row": ["ada.twice@brightforge.example|Ada|Lovelace|CTO|"],
+        "row": [sealed_value(row, manager_user)],
         "list_name": list_name,
         "once_key": new_key(),
     }
@@ -86,13 +88,16 @@ def test_the_pasted_emails_verifier_posted_again_starts_one_run(
     assert first["Location"] == again["Location"] == run.get_absolute_url()
 
 
-def test_confirming_a_verification_without_a_key_is_a_form_error(manager_client, snov_sandbox):
+def test_confirming_a_verification_without_a_key_is_a_form_error(
+    manager_client, manager_user, snov_sandbox
+):
     ids = [Prospect.objects.create(email="k.v@acme.example").pk]
 
     page = manager_client.post(
         "/enrichment/verify-prospects/", {"prospect_ids": ids, "tag": "t", "confirm": "1"}
     )
-    sent = manager_client.post("/enrichment/send/", {"row": ["a@b.example|A|B||"]}, **HTMX)
+    row = sealed_value(Row("a@b.example", "A", "B"), manager_user)
+    sent = manager_client.post("/enrichment/send/", {"row": [row]}, **HTMX)
 
     assert page.status_code == 200 and MISSING_KEY in page.content.decode()
     assert not VerificationRun.objects.exists()

@@ -1,4 +1,4 @@
-""""Verify emails…" posts the search's selection in the shape bulk actions and the CRM
+""" "Verify emails…" posts the search's selection in the shape bulk actions and the CRM
 push post (prospects.selection.SelectionForm): ticked `prospect_ids`, or scope=all with
 the search's filters."""
 

@@ -25,6 +25,8 @@ import pytest
 
 from klentyadmin.core.background import KINDS, Kind
 from tests.faults.delivery_refresh_drills import cadence_refresh_drill, report_emails_drill
+from tests.faults.sync_drill import prospect_sync_drill
+from tests.faults.test_report_pull_faults import engagement_pull_drill
 from tests.fixtures.workers import (
     create_bulk_job,
     manage,
@@ -146,6 +148,12 @@ DRILLS: dict[str, Drill] = {
     # Checked against the sandbox's request log: no member read before the kill is
     # read again, and the cache equals what the sandbox answers.
     "cadence_refresh": Drill(cadence_refresh_drill),
+    # Checked against the sandbox's request log: every prospect cached, and no list page
+    # or day read before the kill read again after it.
+    "prospect_sync": Drill(prospect_sync_drill),
+    # Checked against the sandbox's request log and its answers: no day stored before
+    # the kill is asked again, and the stored days equal what the sandbox answers.
+    "report_pull": Drill(engagement_pull_drill),
 }
 
 

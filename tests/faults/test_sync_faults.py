@@ -2,13 +2,13 @@
 
 A fifth of Klenty's answers are 5xx and 429s come in bursts: a full and an incremental
 sync may end FAILED on the way, but the next run resumes, and the cache they leave
-matches the sandbox's own state field by field. A real `qcluster` killed with SIGKILL
-in the middle of a sync, then restarted, finishes the same run with nothing lost.
+matches the sandbox's own state field by field. The drill with a real `qcluster` killed
+mid-sync is tests/faults/sync_drill.py, run with every kind's in test_background_faults.py.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 import pytest
 from django.utils import timezone
@@ -16,7 +16,6 @@ from django.utils import timezone
 from klentyadmin.integrations.klenty import PAYLOAD_KEYS, KlentyClient, ProspectFields
 from prospects import sync
 from prospects.models import Prospect, SyncRun
-from tests.fixtures.workers import query, wait_for, worker_environment, worker_running
 
 PROSPECTS = 300
 MAX_RUNS = 40  # a run ends FAILED after a few unlucky requests; far fewer are needed
@@ -168,85 +167,3 @@ def test_a_full_and_an_incremental_sync_converge_despite_5xx_and_429_bursts(
     assert Prospect.objects.get(email=changed[0]["email"]).title == "Head of Faults"
     assert Prospect.objects.get(email=changed[1]["email"]).prospect_status == "Do Not Contact"
     assert Prospect.objects.get(email="new.drill@example.com").updated_on == timezone.localdate()
-
-
-# -- a real worker killed in the middle of a sync ------------------------------------
-
-KILLED_PROSPECTS = 2000
-
-
-@pytest.fixture
-def worker_env(sandbox, tmp_path):
-    """A database file of its own, migrated (which also declares the schedules)."""
-    sandbox.reset(prospects=KILLED_PROSPECTS)
-    sandbox.configure(rate_limit_per_min=0)  # the client's own limit paces the sync
-    env = worker_environment(
-        sandbox,
-        tmp_path,
-        KLENTY_RATE_LIMIT_PER_MIN="1200",  # 20 a second: the sync takes ~15 s
-        KLENTY_SYNC_MINUTES="1",
-        KLENTY_SYNC_HISTORY_DAYS="185",
-        KLENTY_SYNC_STATUS_CHECKS="40",
-        API_READ_TIMEOUT="5",
-        API_MAX_ATTEMPTS="3",
-        Q_TIMEOUT="60",
-        Q_RETRY="120",
-    )
-    # Only the sync's schedule: report pulls would hold the one worker for minutes.
-    query(tmp_path / "db.sqlite3", "DELETE FROM django_q_schedule WHERE name != 'sync prospects'")
-    return env
-
-
-def test_a_sync_survives_a_killed_worker_and_finishes_with_nothing_lost(
-    sandbox, worker_env, tmp_path
-):
-    db = tmp_path / "db.sqlite3"
-    log = tmp_path / "qcluster.log"
-
-    # The "sync prospects" schedule is due at once: the worker starts a full sync.
-    with worker_running(worker_env, log):
-        wait_for(
-            lambda: query(db, "SELECT COUNT(*) FROM prospects_prospect")[0][0] > 0,
-            90,
-            "the sync's first prospects",
-            every=0.2,
-        )
-    ((run_id, status, phase, at_kill),) = query(
-        db,
-        "SELECT id, status, json_extract(cursor, '$.phase'), "
-        "(SELECT COUNT(*) FROM prospects_prospect) FROM prospects_syncrun",
-    )
-    assert status == "running" and phase != "statuses", "the sync was not killed mid-way"
-    assert 0 < at_kill < KILLED_PROSPECTS
-
-    # As if the dead worker's lease had run out and the next 15-minute tick were due,
-    # rather than sleeping through both.
-    # (A minute ago: django-q2 steps a schedule's next run forward a minute at a time.)
-    past = (datetime.now(UTC) - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M:%S")
-    query(db, "UPDATE prospects_syncrun SET lease_until = ?", past)
-    query(db, "UPDATE django_q_schedule SET next_run = ? WHERE name = 'sync prospects'", past)
-    with worker_running(worker_env, log):
-        wait_for(
-            lambda: (
-                query(db, "SELECT status FROM prospects_syncrun WHERE id = ?", run_id)[0][0]
-                == "done"
-            ),
-            150,
-            "the restarted worker to finish the sync",
-            every=0.2,
-        )
-
-    runs = query(
-        db, "SELECT id, kind, seen, created, updated, moved, errors FROM prospects_syncrun"
-    )
-    assert runs == [(run_id, "full", KILLED_PROSPECTS, KILLED_PROSPECTS, 0, 0, "")], (
-        log.read_text()[-3000:]
-    )
-    cached = dict(query(db, "SELECT email, klenty_id FROM prospects_prospect"))
-    expected = {s["email"]: s["id"] for s in sandbox.find_prospects(limit=1000)}
-    assert len(cached) == KILLED_PROSPECTS
-    assert all(cached[email] == klenty_id for email, klenty_id in expected.items())
-    assert query(db, "SELECT COUNT(*) FROM prospects_prospect WHERE prospect_list_id IS NULL") == [
-        (0,)
-    ]
-    assert query(db, "SELECT COUNT(*) FROM prospects_prospect WHERE created_on IS NULL") == [(0,)]

@@ -17,6 +17,7 @@ from django.urls import resolve, reverse
 from klentyadmin.core.once import ALREADY_SENT
 from prospects import imports
 from prospects.models import BulkJob, Prospect, ProspectList
+from prospects.owners import DUPLICATE_FOR_MANAGERS
 
 pytestmark = pytest.mark.django_db
 
@@ -518,7 +519,7 @@ def test_an_import_of_250_rows_goes_to_klenty_in_three_bulk_adds(
     assert {outcome[n]["outcome"] for n in (249, 250, 251)} == {"already exists"}
     assert outcome[249]["detail"] == "Klenty already had this prospect."
     assert outcome[252]["outcome"] == "already exists"
-    assert "dashboard's cache" in outcome[252]["detail"]
+    assert outcome[252]["detail"] == DUPLICATE_FOR_MANAGERS
     assert outcome[253]["outcome"] == "invalid"
     assert outcome[253]["detail"] == "'broken' is not a valid email."
     assert outcome[254]["outcome"] == "duplicate"

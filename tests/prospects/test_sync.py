@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from klentyadmin.core import background
 from klentyadmin.integrations.errors import ApiNotFound
 from klentyadmin.integrations.klenty import KlentyClient, ProspectFields
 from klentyadmin.integrations.klenty import Prospect as KlentyProspect
@@ -225,7 +226,8 @@ class WorkerKilled(BaseException):
     """Stands for SIGKILL: nothing in the sync catches it."""
 
 
-def test_a_run_whose_worker_died_is_resumed_by_the_scheduled_sync(klenty, monkeypatch):
+def full_sync_killed_after_three_pages(monkeypatch) -> SyncRun:
+    """A full sync whose worker dies as it asks for the fourth list page; the run it left."""
     original = KlentyClient.get_prospects_in_list
     calls = {"n": 0}
 
@@ -238,7 +240,11 @@ def test_a_run_whose_worker_died_is_resumed_by_the_scheduled_sync(klenty, monkey
     monkeypatch.setattr(KlentyClient, "get_prospects_in_list", dies_after_three_pages)
     with pytest.raises(WorkerKilled):
         full_sync()
-    stalled = SyncRun.objects.get()
+    return SyncRun.objects.get()
+
+
+def test_a_run_whose_worker_died_is_resumed_by_the_scheduled_sync(klenty, monkeypatch):
+    stalled = full_sync_killed_after_three_pages(monkeypatch)
     assert stalled.status == SyncRun.Status.RUNNING
     cursor = stalled.cursor
     # Its lease is still live: nobody else may take the run over yet.
@@ -254,6 +260,58 @@ def test_a_run_whose_worker_died_is_resumed_by_the_scheduled_sync(klenty, monkey
     assert first["query"]["start"] == str(cursor["page"])
     assert Prospect.objects.count() == klenty.stats()["prospects"]
     assert SyncRun.objects.count() == 1
+
+
+def test_the_one_resume_schedule_finishes_a_sync_whose_worker_died(klenty, monkeypatch):
+    stalled = full_sync_killed_after_three_pages(monkeypatch)
+    cursor = stalled.cursor
+    assert background.resume_stalled() == 0, "its lease is live: nobody may take it over yet"
+    SyncRun.objects.update(lease_until=timezone.now() - timedelta(seconds=1))
+    seq = klenty.last_seq()
+
+    assert background.resume_stalled() == 1
+
+    stalled.refresh_from_db()
+    assert stalled.status == SyncRun.Status.DONE and stalled.cursor == {}
+    lists = [r["query"]["listName"] for r in klenty.requests(since=seq) if "listName" in r["query"]]
+    # On from the page the dead runner was reading; no list it had written read again.
+    assert lists[0] == cursor["lists"][cursor["list"]]
+    assert not set(cursor["lists"][: cursor["list"]]) & set(lists)
+    assert Prospect.objects.count() == klenty.stats()["prospects"]
+    assert SyncRun.objects.count() == 1
+
+
+def test_a_failed_sync_reads_as_one_line_saying_why_and_that_it_resumes(
+    klenty, monkeypatch, settings
+):
+    settings.API_MAX_ATTEMPTS = 2
+    names = [item.name for item in KlentyClient.from_settings().get_lists()]
+    arm_fault_at(monkeypatch, klenty, list_name=names[3], page=1, count=2)
+
+    failed = full_sync()
+
+    line = background.get("prospect_sync").failure_line(failed)
+    assert line.startswith(f"The full prospect sync {failed.pk} stopped: ")
+    assert "not answering" in line and line.endswith("The next sync resumes it where it stopped.")
+    assert "Traceback" not in line
+
+
+def test_a_sync_queued_while_another_runs_is_cancelled_without_reading_klenty(klenty):
+    SyncRun.objects.create(kind="full", status="done", started_at=timezone.now() - timedelta(1))
+    live = SyncRun.objects.create(
+        kind="full", cursor={"phase": "lists"}, lease_until=timezone.now() + timedelta(minutes=5)
+    )
+    queued = sync.start_or_resume("incremental")
+    seq = klenty.last_seq()
+
+    background.run("prospect_sync", queued.pk)
+
+    queued.refresh_from_db()
+    assert (queued.status, queued.cursor) == (SyncRun.Status.CANCELLED, {})
+    assert queued.error == sync.ANOTHER_SYNC
+    assert klenty.requests(since=seq) == []
+    live.refresh_from_db()
+    assert live.status == SyncRun.Status.RUNNING
 
 
 def test_a_sync_survives_klenty_answering_503_to_a_fifth_of_the_calls(klenty, settings):
@@ -389,6 +447,25 @@ def test_the_status_partial_polls_while_a_sync_runs(manager_client):
     assert 'hx-trigger="every 2s"' in body
     assert "List 2 of 2 (B), page 2" in body
     assert "1,500 prospects seen" in body
+
+
+def test_a_running_sync_shows_the_one_progress_partial_counting_its_reads(manager_client, settings):
+    settings.KLENTY_SYNC_HISTORY_DAYS = 9
+    settings.KLENTY_SYNC_STATUS_CHECKS = 10
+    SyncRun.objects.create(
+        kind="full",
+        cursor={"phase": "pages", "lists": ["A", "B"], "list": 1, "page": 1},
+        lists_total=2,
+        lease_until=timezone.now() + timedelta(minutes=5),
+    )
+
+    response = manager_client.get(reverse("prospects:sync_status"), headers={"HX-Request": "true"})
+
+    body = response.content.decode()
+    # Read: the lists, ten days (nine back and today), one list of two: 12 of 1 + 10 + 2 + 10.
+    assert 'data-testid="sync-reads">12<' in body
+    assert 'data-testid="sync-remaining">11<' in body
+    assert 'data-testid="sync-percent">52%<' in body
 
 
 def test_the_status_partial_stops_polling_when_the_sync_is_done(manager_client):

@@ -87,3 +87,37 @@ def test_managers_reach_snov_campaigns_from_the_reports_and_reps_do_not(
     assert campaigns in client.get(reverse("reporting:dashboard")).content.decode()
     client.force_login(rep_user)
     assert campaigns not in client.get(reverse("reporting:dashboard")).content.decode()
+
+
+def test_a_pull_under_way_shows_its_progress_polled_until_it_is_finished(rep_client):
+    from reporting.models import PullItem
+
+    run = PullRun.objects.create(kind=PullRun.Kind.CALLS, status=PullRun.Status.RUNNING, total=3)
+    day = timezone.now().date()
+    for member, state in (
+        ("a@x.example", "done"),
+        ("b@x.example", "failed"),
+        ("c@x.example", "pending"),
+    ):
+        PullItem.objects.create(run=run, member=member, day=day, state=state)
+    progress_url = reverse("reporting:pull_progress", args=[run.pk])
+
+    page = rep_client.get(URL).content.decode()
+    polled = rep_client.get(progress_url, headers={"HX-Request": "true"})
+
+    assert f'hx-get="{progress_url}"' in page
+    assert polled.status_code == 200
+    assert polled.context["progress"].fetched == 1 and polled.context["progress"].pending == 1
+    assert "Members fetched" in polled.content.decode()
+    PullRun.objects.filter(pk=run.pk).update(status=PullRun.Status.PARTIAL)
+    finished = rep_client.get(progress_url, headers={"HX-Request": "true"})
+    assert finished.status_code == 286  # htmx stops polling
+    assert "hx-get" not in finished.content.decode()
+
+
+def test_a_queued_pull_reads_nought_percent(rep_client):
+    PullRun.objects.create(kind=PullRun.Kind.ENGAGEMENT)
+
+    html = rep_client.get(URL).content.decode()
+
+    assert 'data-testid="pull-percent">0%' in html

@@ -248,16 +248,23 @@ def test_refresh_reports_runs_every_pull_and_records_each_run(klenty, capsys):
         assert run.requests > 0
 
 
-def test_a_scheduled_engagement_run_continues_in_a_new_task_when_out_of_time(klenty):
+def test_an_engagement_run_out_of_time_continues_in_a_new_task(klenty, monkeypatch):
+    from itertools import chain, repeat
+
+    from klentyadmin.core import background
+
+    # The first task has no time at all: it stops before its first step and queues its
+    # continuation, which django-q2 runs inline in tests and which finishes the run.
+    budgets = chain([1e-9], repeat(240))
+    kind = background.get(pulls.KIND)
+    monkeypatch.setattr(type(kind), "slice_seconds", property(lambda _: next(budgets)))
     run = pulls.start_run(PullRun.Kind.ENGAGEMENT)
 
-    # No time at all: the slice stops at once and queues its continuation, which
-    # django-q2 runs inline in tests and which finishes the run.
-    pulls.pull_engagement(run.pk, slice_seconds=1e-9)
+    assert background.run(pulls.KIND, run.pk) == "continued in a new task"
 
     run.refresh_from_db()
     assert run.status == PullRun.Status.DONE
-    assert run.rows == EngagementDay.objects.count() > 0
+    assert run.rows == EngagementDay.objects.count() == run.total > 0
 
 
 def test_calls_pull_keeps_the_daily_rollup_in_step_with_the_calls(klenty):
@@ -286,7 +293,7 @@ def test_a_scheduled_pull_leaves_a_running_one_to_finish(db):
     assert PullRun.objects.count() == 1
 
 
-def test_a_run_whose_worker_died_is_marked_failed_by_the_next_schedule(klenty):
+def test_a_run_no_worker_picked_up_is_marked_failed_by_the_next_schedule(klenty):
     from django.utils import timezone
 
     dead = PullRun.objects.create(
@@ -298,3 +305,106 @@ def test_a_run_whose_worker_died_is_marked_failed_by_the_next_schedule(klenty):
     dead.refresh_from_db()
     assert dead.status == PullRun.Status.FAILED
     assert PullRun.objects.filter(status=PullRun.Status.DONE).count() == 1
+
+
+def worker_dies_mid_run(run: PullRun, steps: int):
+    """A worker plans the run, takes `steps` steps, claims the next item and dies with
+    its lease: the items it finished, and the one it left in flight."""
+    from django.utils import timezone
+
+    from klentyadmin.core import background
+
+    kind = background.get(pulls.KIND)
+    context = kind.prepare(run)
+    PullRun.objects.filter(pk=run.pk).update(status=PullRun.Status.RUNNING)
+    for _ in range(1 + steps):  # the plan, then the steps
+        kind.step(run, context)
+    done = list(kind.items(run).filter(state="done"))
+    in_flight = kind.items(run).filter(state="pending").order_by("pk").first()
+    kind.claim_item(in_flight)
+    PullRun.objects.filter(pk=run.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    return done, in_flight
+
+
+def test_a_pull_whose_worker_died_is_resumed_by_the_one_schedule_and_asks_only_whats_left(
+    klenty, settings
+):
+    from klentyadmin.core import background
+
+    settings.REPORTS_BACKFILL_DAYS = 4
+    run = pulls.start_run(PullRun.Kind.ENGAGEMENT)
+    done, in_flight = worker_dies_mid_run(run, steps=3)
+    first = [(i.cadence_name, i.day.isoformat()) for i in done]
+    cadences = len(KlentyClient.from_settings().get_company_cadences())
+    since = klenty.last_seq()
+
+    assert background.resume_stalled() == 1  # django-q2 runs the task inline in tests
+
+    run.refresh_from_db()
+    assert run.status == PullRun.Status.DONE, run.errors
+    assert EngagementDay.objects.count() == cadences * 4 == run.total == run.rows
+    asked = [
+        (r["body"]["cadenceName"], r["body"]["startDate"])
+        for r in requests_to(klenty, since, "/emailEngagements")
+    ]
+    assert len(asked) == len(set(asked)) == cadences * 4 - len(first)
+    assert not set(first) & set(asked)
+    assert (in_flight.cadence_name, in_flight.day.isoformat()) in asked
+    # The plan is kept, not made again: no second list of the cadences.
+    assert all(r["path"].endswith("/emailEngagements") for r in klenty.requests(since))
+
+
+def test_a_calls_pull_whose_worker_died_reads_only_the_members_not_read_yet(klenty):
+    from klentyadmin.core import background
+
+    run = pulls.start_run(PullRun.Kind.CALLS)
+    done, in_flight = worker_dies_mid_run(run, steps=1)
+    since = klenty.last_seq()
+
+    assert background.resume_stalled() == 1
+
+    run.refresh_from_db()
+    assert run.status == PullRun.Status.DONE, run.errors
+    assert Call.objects.count() == klenty.stats()["calls"]
+    members_asked = {r["path"].split("/user/")[1].split("/")[0] for r in klenty.requests(since)}
+    assert in_flight.member in members_asked
+    assert not {item.member for item in done} & members_asked
+    assert len(members_asked) == run.total - len(done)
+
+
+def test_a_failed_pull_reads_as_one_line_on_the_pulls_page(manager_client, klenty):
+    from django.urls import reverse
+
+    klenty.fail_next(count=1, status=401, path_contains="/cadences")
+
+    run = pulls.run_pull(PullRun.Kind.STEPWISE)
+
+    assert run.status == PullRun.Status.FAILED
+    html = manager_client.get(reverse("reporting:pulls")).content.decode()
+    assert f"The step-wise engagement pull of {run.created_at:%Y-%m-%d %H:%M} stopped: " in html
+    assert "Get Company Cadences" in run.error
+
+
+def test_each_page_of_a_members_calls_comes_after_a_lease_checkpoint(klenty, monkeypatch):
+    from itertools import pairwise
+
+    leases_seen: list = []
+    get_calls = KlentyClient.get_calls
+
+    def spying(client, start, end, page=0):
+        leases_seen.append((client.user_email, page, PullRun.objects.get().lease_until))
+        return get_calls(client, start, end, page)
+
+    monkeypatch.setattr(KlentyClient, "get_calls", spying)
+
+    run = pulls.run_pull(PullRun.Kind.CALLS)
+
+    assert run.status == PullRun.Status.DONE, run.errors
+    later_pages = [
+        (before, after)
+        for (member, _, before), (same, page, after) in pairwise(leases_seen)
+        if member == same and page > 0
+    ]
+    assert later_pages, "no member had a second page"
+    # The lease was renewed (and the run checked to be still ours) before each later page.
+    assert all(after > before for before, after in later_pages)

@@ -63,8 +63,9 @@ def start(kind: str, run_id: int) -> None:
     transaction.on_commit(lambda: queue(kind, run_id))
 
 
-def run(kind_name: str, run_id: int) -> str:
-    """The django-q2 task. Safe to run twice at once: only the lease holder works."""
+def run(kind_name: str, run_id: int, *, slice_seconds: float | None = None) -> str:
+    """The django-q2 task. Safe to run twice at once: only the lease holder works.
+    `slice_seconds` overrides the kind's slice (math.inf: to the end, as a command does)."""
     kind = get(kind_name)
     now = timezone.now()
     lease = leases.claim(
@@ -73,7 +74,8 @@ def run(kind_name: str, run_id: int) -> str:
     if lease is None:
         return "not claimed: finished, cancelled, or another runner holds the lease"
     kind.runs().filter(pk=run_id, started_at__isnull=True).update(started_at=now)
-    work = Slice(kind, run_id, lease, time.monotonic() + kind.slice_seconds)
+    seconds = kind.slice_seconds if slice_seconds is None else slice_seconds
+    work = Slice(kind, run_id, lease, time.monotonic() + seconds)
     try:
         run = kind.get(run_id)
         context = kind.prepare(run)

@@ -31,7 +31,7 @@ class Command(BaseCommand):
                 f"{run.get_kind_display()}: {run.get_status_display()}, {run.rows} rows, "
                 f"{run.requests} requests, {seconds:.1f} s"
             )
-            for line in run.errors.splitlines():
+            for line in [*run.errors.splitlines(), *filter(None, [run.error])]:
                 self.stderr.write(f"  {line}")
             failed = failed or run.status == PullRun.Status.FAILED
         if failed:

@@ -15,3 +15,8 @@ class Command(BaseCommand):
             raise CommandError("Demo users are for local use; pass --force to create them anyway.")
         for login in ensure_demo_users():
             self.stdout.write(f"  {login.role:<8} {login.username} / {login.password}")
+        if settings.MFA_REQUIRED_ROLES:
+            roles = " and ".join(f"{role.capitalize()}s" for role in settings.MFA_REQUIRED_ROLES)
+            self.stdout.write(
+                f"  {roles} set up two-factor sign-in (an authenticator app) at first sign-in."
+            )
