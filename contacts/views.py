@@ -11,18 +11,17 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from contacts import transfers as crm_transfers
 from contacts.forms import ContactSelectionForm, CrmConnectionForm, ImportForm, PushForm
 from contacts.models import Transfer
-from klentyadmin.accounts.roles import admin_required, any_role
+from klentyadmin.accounts.roles import any_role
 from klentyadmin.core import once
-from klentyadmin.core.background.views import poll_response
+from klentyadmin.core.background.views import run_views
 from klentyadmin.core.connection_settings import (
     VendorConnection,
-    connection_page,
-    connection_test,
+    connection_views,
 )
 from klentyadmin.core.models import Service
 from klentyadmin.integrations.crm.client import CrmClient
@@ -119,9 +118,8 @@ def import_confirm(request):
 
 @require_POST
 @any_role
+@once.replays_earlier_result
 def import_start(request):
-    if earlier := once.earlier_result(request):
-        return earlier
     form = ImportForm(request.POST, team=_team())
     if not form.is_valid():
         selection = ContactSelectionForm(request.POST)
@@ -209,9 +207,8 @@ def push_confirm(request):
 
 @require_POST
 @any_role
+@once.replays_earlier_result
 def push_start(request):
-    if earlier := once.earlier_result(request):
-        return earlier
     statuses, error = _lead_statuses(request)
     form = PushForm(request.POST, statuses=statuses)
     try:
@@ -261,21 +258,9 @@ def _transfer_context(transfer: Transfer) -> dict:
     }
 
 
-@require_GET
-@any_role
-def transfer(request, pk: int):
-    transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
-    return render(request, "contacts/transfer.html", _transfer_context(transfer))
-
-
-@require_GET
-@any_role
-def transfer_progress(request, pk: int):
-    transfer = get_object_or_404(visible_transfers(request.user), pk=pk)
-    context = _transfer_context(transfer)
-    return poll_response(
-        request, "contacts/transfer.html#progress", context, finished=context["progress"].finished
-    )
+transfer, transfer_progress = run_views(
+    visible_transfers, "contacts/transfer.html", _transfer_context
+)
 
 
 @require_POST
@@ -313,14 +298,4 @@ CRM = VendorConnection(
     template="contacts/settings.html",
 )
 
-
-@require_http_methods(["GET", "POST"])
-@admin_required
-def crm_settings(request):
-    return connection_page(request, CRM)
-
-
-@require_POST
-@admin_required
-def test_connection(request):
-    return connection_test(request, CRM)
+crm_settings, test_connection = connection_views(CRM)

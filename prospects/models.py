@@ -11,7 +11,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from klentyadmin.core.background.models import BackgroundRun, RunStatus
+from klentyadmin.core.background.models import BackgroundItem, BackgroundRun, RunStatus
+from klentyadmin.integrations.values import person_name
 
 
 class ProspectList(models.Model):
@@ -104,11 +105,7 @@ class Prospect(models.Model):
 
     @property
     def display_name(self) -> str:
-        return (
-            self.full_name
-            or " ".join(p for p in (self.first_name, self.last_name) if p)
-            or self.email
-        )
+        return person_name(self.full_name, self.first_name, self.last_name, self.email)
 
     def refresh_derived_fields(self) -> None:
         """Keep the denormalised columns in step with the fields they come from."""
@@ -195,7 +192,7 @@ class BulkJobItemQuerySet(models.QuerySet):
         return self.filter(job__created_by=user)
 
 
-class BulkJobItem(models.Model):
+class BulkJobItem(BackgroundItem):
     class State(models.TextChoices):
         PENDING = "pending", "Pending"
         SENDING = "sending", "Sending"
@@ -211,14 +208,10 @@ class BulkJobItem(models.Model):
     email = models.EmailField()
     payload = models.JSONField(default=dict, blank=True, help_text="Row data for imports.")
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    message = models.TextField(blank=True)
     # The last attempt got no answer (a timeout, a dropped connection, a 5xx), so the
     # change may have been made: a retry asks Klenty before sending it again. An item
     # Klenty refused is sent again as it is.
     outcome_unknown = models.BooleanField(default=False)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = BulkJobItemQuerySet.as_manager()
 

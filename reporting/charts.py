@@ -478,18 +478,27 @@ def step_table(items: list[StepRow]) -> list[list[Any]]:
     ]
 
 
-def funnel_chart(cadence: str, snapshot: StepSnapshot | None, steps: list[StepRow]) -> Chart:
-    labels = [f"Step {r.step_number} · {r.step_type or '?'}" for r in steps]
-    traces = [
+def step_bars(
+    labels: list[str], rows: list[StepRow], metrics: list[tuple[str, str]], **extra: Any
+) -> list[dict]:
+    """One bar trace per metric (a StepRow attribute and its label) over the rows, each
+    in its palette colour; `extra` goes into every trace."""
+    return [
         {
             "type": "bar",
             "name": label,
             "x": labels,
-            "y": [getattr(r, attr) for r in steps],
+            "y": [getattr(r, attr) for r in rows],
             "marker": {"color": COLORS[i]},
+            **extra,
         }
-        for i, (attr, label) in enumerate(FUNNEL_METRICS)
+        for i, (attr, label) in enumerate(metrics)
     ]
+
+
+def funnel_chart(cadence: str, snapshot: StepSnapshot | None, steps: list[StepRow]) -> Chart:
+    labels = [f"Step {r.step_number} · {r.step_type or '?'}" for r in steps]
+    traces = step_bars(labels, steps, FUNNEL_METRICS)
     title = f"Step-wise funnel: {cadence}" if cadence else "Step-wise funnel"
     if snapshot:
         title += f" ({snapshot.range_start:%d %b} – {snapshot.range_end:%d %b %Y})"
@@ -504,18 +513,13 @@ def funnel_chart(cadence: str, snapshot: StepSnapshot | None, steps: list[StepRo
 
 def ab_chart(options: list[StepRow]) -> Chart:
     labels = [f"Step {r.step_number} · option {chr(64 + r.option)}" for r in options]
-    traces = [
-        {
-            "type": "bar",
-            "name": label,
-            "x": labels,
-            "y": [getattr(r, attr) for r in options],
-            "marker": {"color": COLORS[i]},
-            "customdata": [r.subject for r in options],
-            "hovertemplate": "%{y} — %{customdata}",
-        }
-        for i, (attr, label) in enumerate(FUNNEL_METRICS[:4])
-    ]
+    traces = step_bars(
+        labels,
+        options,
+        FUNNEL_METRICS[:4],
+        customdata=[r.subject for r in options],
+        hovertemplate="%{y} — %{customdata}",
+    )
     return Chart(
         "ab",
         "A/B options side by side",

@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.http import QueryDict
 from django.utils import timezone
 
-from reporting.models import ReportSubscription
+from reporting.models import EngagementDay, ReportSubscription
 
 PRESETS = [
     ("7", "Last 7 days"),
@@ -28,20 +28,9 @@ MAX_DAYS = 731
 # computed by subtracting days, which must stay inside Python's calendar (year 1–9999).
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DATE = date(2100, 12, 31)
-SORTS = (
-    "cadence",
-    "prospects_added",
-    "in_cadence",
-    "completed",
-    "opens",
-    "clicks",
-    "replies",
-    "bounces",
-    "unsubscribes",
-    "positive",
-    "negative",
-    "reply_rate",
-)
+# The cadence table sorts by any of its columns: the cadence, each engagement metric
+# and the reply rate.
+SORTS = ("cadence", *EngagementDay.METRICS, "reply_rate")
 
 
 def within_reports_calendar(value: date) -> None:

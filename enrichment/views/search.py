@@ -123,9 +123,8 @@ def _klenty_choices(user) -> dict:
 
 @require_POST
 @any_role
+@once.replays_earlier_result
 def send(request):
-    if earlier := once.earlier_result(request):
-        return earlier
     form = SendForm(request.POST, user=request.user)
     if not form.is_valid():
         return render(request, f"{PAGE}#send_error", {"error": form.refusal()})

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from django.template.defaultfilters import pluralize
-from django.views.decorators.http import require_http_methods, require_POST
 
 from enrichment.forms import SnovConnectionForm
-from klentyadmin.accounts.roles import admin_required
 from klentyadmin.core.connection_settings import (
     VendorConnection,
-    connection_page,
-    connection_test,
+    connection_views,
 )
 from klentyadmin.core.models import Service
 from klentyadmin.integrations.snov.client import SnovClient
@@ -36,14 +33,4 @@ SNOV = VendorConnection(
     template="enrichment/settings.html",
 )
 
-
-@require_http_methods(["GET", "POST"])
-@admin_required
-def snov_settings(request):
-    return connection_page(request, SNOV)
-
-
-@require_POST
-@admin_required
-def test_connection(request):
-    return connection_test(request, SNOV)
+snov_settings, test_connection = connection_views(SNOV)

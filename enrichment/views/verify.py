@@ -22,10 +22,9 @@ MOST_PROSPECTS = 5000
 
 @require_http_methods(["GET", "POST"])
 @any_role
+@once.replays_earlier_result
 def verifier(request):
     """Paste up to 500 emails; they are verified 10 a call in the worker."""
-    if request.method == "POST" and (earlier := once.earlier_result(request)):
-        return earlier
     form = VerifierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         return once.send_once(
@@ -46,11 +45,10 @@ def _refused(request, form: VerifySelectionForm, error: str = ""):
 
 @require_POST
 @any_role
+@once.replays_earlier_result
 def verify_selection(request):
     """From a search's selection (the same `scope`, `prospect_ids` and `query` as bulk
     actions and the CRM push): confirm the count and cost, then queue the run."""
-    if earlier := once.earlier_result(request):
-        return earlier
     confirmed = bool(request.POST.get("confirm"))
     form = VerifySelectionForm(request.POST, key_required=confirmed)
     if not form.is_valid():

@@ -2,10 +2,11 @@
 
 Each vendor's page (Klenty on Connections, Snov.io under Enrichment, the CRM under
 Contacts) is a `VendorConnection`: its form (a `ConnectionForm`), the cheap call
-that proves the credentials work, and the words around them. The view helpers,
-`ConnectionForm` and the partial `includes/connection_settings.html` are shared,
-so the pages save, test and show keys the same way: encrypted at rest, and only
-their last four characters ever shown.
+that proves the credentials work, and the words around them. The two views
+(`connection_views`), `ConnectionForm` and the partial
+`includes/connection_settings.html` are shared, so the pages save, test and show
+keys the same way: encrypted at rest, and only their last four characters ever
+shown.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
+from klentyadmin.accounts.roles import admin_required
 from klentyadmin.core.connections import stored_connection
 from klentyadmin.core.models import Connection
 from klentyadmin.integrations.errors import ApiError
@@ -132,6 +135,27 @@ def connection_test(request: HttpRequest, vendor: VendorConnection) -> HttpRespo
     return _render(
         request, vendor, vendor.template, form=form, connection=connection, result=result
     )
+
+
+def connection_views(
+    vendor: VendorConnection,
+) -> tuple[Callable[[HttpRequest], HttpResponse], Callable[[HttpRequest], HttpResponse]]:
+    """The vendor's settings page (GET, POST saves) and its "Test connection" POST.
+
+    Both are for Admins only: they hold the vendor's credentials.
+    """
+
+    @require_http_methods(["GET", "POST"])
+    @admin_required
+    def settings_page(request: HttpRequest) -> HttpResponse:
+        return connection_page(request, vendor)
+
+    @require_POST
+    @admin_required
+    def test_connection(request: HttpRequest) -> HttpResponse:
+        return connection_test(request, vendor)
+
+    return settings_page, test_connection
 
 
 def _render(request: HttpRequest, vendor: VendorConnection, template: str, **context: Any):

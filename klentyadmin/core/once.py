@@ -17,6 +17,7 @@ import re
 import secrets
 from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 
 from django import forms
 from django.contrib import messages
@@ -120,6 +121,20 @@ def earlier_result(request: HttpRequest) -> HttpResponse | None:
         .first()
     )
     return _already_sent(request, url) if url else None
+
+
+def replays_earlier_result(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A view that starts work: a POST whose key was already sent lands on the work it
+    started (`earlier_result`) before the view checks or calls anything. Put it under
+    the role decorator, so the role is checked first."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method == "POST" and (earlier := earlier_result(request)):
+            return earlier
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _already_sent(request: HttpRequest, url: str) -> HttpResponse:

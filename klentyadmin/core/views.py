@@ -2,15 +2,14 @@ from __future__ import annotations
 
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET
 from django_q.models import Failure
 
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
 from klentyadmin.core import failures, services, status
 from klentyadmin.core.connection_settings import (
     VendorConnection,
-    connection_page,
-    connection_test,
+    connection_views,
 )
 from klentyadmin.core.connections import stored_connection
 from klentyadmin.core.forms import KlentyConnectionForm
@@ -55,17 +54,7 @@ KLENTY = VendorConnection(
     template="core/connections.html",
 )
 
-
-@require_http_methods(["GET", "POST"])
-@admin_required
-def connections(request):
-    return connection_page(request, KLENTY)
-
-
-@require_POST
-@admin_required
-def test_connection(request):
-    return connection_test(request, KLENTY)
+connections, test_connection = connection_views(KLENTY)
 
 
 @require_GET

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Self
 
 import requests
 from django.conf import settings
@@ -110,6 +110,21 @@ class ApiSession:
         self._http = requests.Session()
         self._http.headers.update({"User-Agent": USER_AGENT, "Accept": "application/json"})
         self._http.headers.update(auth_headers)
+
+    @classmethod
+    def for_target(
+        cls, target: Any, auth_headers: Mapping[str, str], *, rate_key: str, **options: Any
+    ) -> Self:
+        """A session with the account a vendor's target names: its API base, its
+        rate limit and whether it is the sandbox."""
+        return cls(
+            base_url=target.api_base,
+            auth_headers=auth_headers,
+            rate_key=rate_key,
+            per_minute=target.rate_limit_per_min,
+            sandbox=target.sandbox,
+            **options,
+        )
 
     # -- public ---------------------------------------------------------------
 

@@ -58,3 +58,9 @@ def rate_limit_key(service: str, api_base: str, secret: str) -> str:
     secret itself never reaches a file name or a Redis key."""
     digest = hashlib.sha256(f"{api_base}|{secret}".encode()).hexdigest()
     return f"{service}-{digest[:24]}"
+
+
+def person_name(full_name: str, first_name: str, last_name: str, email: str) -> str:
+    """What to call a person (a Klenty prospect, a CRM contact): the full name, else
+    first and last, else the email; "" if there is none of them."""
+    return full_name or " ".join(p for p in (first_name, last_name) if p) or email

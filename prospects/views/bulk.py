@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import chain
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.core import once
-from klentyadmin.core.background.views import poll_response
+from klentyadmin.core.background.views import run_views
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
 from klentyadmin.lib.csv_writer import csv_download, csv_response
@@ -32,21 +34,31 @@ def cadence_names(request, action: str) -> tuple[list[str], str]:
     return sorted(c.name for c in cadences), ""
 
 
-def render_confirm(request, form: ActionParamsForm, selection: dict, count: int, load_error: str):
-    action = selection["action"]
-    return render(
-        request,
-        "prospects/bulk_confirm.html",
-        {
-            "form": form,
-            "selection": selection,
-            "count": count,
-            "action": action,
-            "action_label": BulkAction(action).label,
-            "irreversible": bulk.ACTIONS[action].irreversible,
-            "load_error": load_error,
-        },
-    )
+@dataclass(frozen=True)
+class PostedAction:
+    """A bulk action's posted selection, resolved, and its parameters' form."""
+
+    selection: dict  # the ActionSelectionForm's cleaned data
+    prospects: QuerySet
+    count: int
+    form: ActionParamsForm
+    load_error: str  # why the cadences could not be loaded, if they could not
+
+    def render_confirm(self, request):
+        action = self.selection["action"]
+        return render(
+            request,
+            "prospects/bulk_confirm.html",
+            {
+                "form": self.form,
+                "selection": self.selection,
+                "count": self.count,
+                "action": action,
+                "action_label": BulkAction(action).label,
+                "irreversible": bulk.ACTIONS[action].irreversible,
+                "load_error": self.load_error,
+            },
+        )
 
 
 def chosen_prospects(request, selection: ActionSelectionForm):
@@ -66,33 +78,36 @@ def chosen_prospects(request, selection: ActionSelectionForm):
     return prospects
 
 
+def posted_action(request, data=None) -> PostedAction | None:
+    """The posted selection and the action's form for it (bound to `data`, if given),
+    or None after saying why there is nothing to act on."""
+    selection = ActionSelectionForm(request.POST)
+    prospects = chosen_prospects(request, selection)
+    if prospects is None:
+        return None
+    count = prospects.count()
+    names, load_error = cadence_names(request, selection.cleaned_data["action"])
+    form = ActionParamsForm(data, expected_count=count, cadence_choices=names)
+    return PostedAction(selection.cleaned_data, prospects, count, form, load_error)
+
+
 @require_POST
 @any_role
 def confirm(request):
-    selection = ActionSelectionForm(request.POST)
-    prospects = chosen_prospects(request, selection)
-    if prospects is None:
+    if (posted := posted_action(request)) is None:
         return redirect_to_search(request)
-    count = prospects.count()
-    names, load_error = cadence_names(request, selection.cleaned_data["action"])
-    form = ActionParamsForm(expected_count=count, cadence_choices=names)
-    return render_confirm(request, form, selection.cleaned_data, count, load_error)
+    return posted.render_confirm(request)
 
 
 @require_POST
 @any_role
+@once.replays_earlier_result
 def start(request):
-    if earlier := once.earlier_result(request):
-        return earlier
-    selection = ActionSelectionForm(request.POST)
-    prospects = chosen_prospects(request, selection)
-    if prospects is None:
+    if (posted := posted_action(request, request.POST)) is None:
         return redirect_to_search(request)
-    count = prospects.count()
-    names, load_error = cadence_names(request, selection.cleaned_data["action"])
-    form = ActionParamsForm(request.POST, expected_count=count, cadence_choices=names)
+    form, prospects, count = posted.form, posted.prospects, posted.count
     if not form.is_valid():
-        return render_confirm(request, form, selection.cleaned_data, count, load_error)
+        return posted.render_confirm(request)
     action = form.cleaned_data["action"]
     return once.send_once(
         request,
@@ -148,20 +163,7 @@ def job_context(job: BulkJob) -> dict:
     }
 
 
-@require_GET
-@any_role
-def job(request, pk: int):
-    job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    return render(request, "prospects/job.html", job_context(job))
-
-
-@require_GET
-@any_role
-def job_progress(request, pk: int):
-    job = get_object_or_404(visible_jobs(request.user), pk=pk)
-    return poll_response(
-        request, "prospects/job.html#progress", job_context(job), finished=job.finished
-    )
+job, job_progress = run_views(visible_jobs, "prospects/job.html", job_context)
 
 
 @require_POST

@@ -48,12 +48,8 @@ class CrmClient:
     ) -> None:
         self.target = target
         self.actor = actor
-        self.session = session or CrmSession(
-            base_url=target.api_base,
-            auth_headers={AUTH_HEADER: target.api_key},
-            rate_key=rate_limit_key(target),
-            per_minute=target.rate_limit_per_min,
-            sandbox=target.sandbox,
+        self.session = session or CrmSession.for_target(
+            target, {AUTH_HEADER: target.api_key}, rate_key=rate_limit_key(target)
         )
 
     @classmethod

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from klentyadmin.integrations.values import person_name
+
 SERVICE = "crm"
 AUTH_HEADER = "X-Api-Key"
 CONTACTS_PATH = "/api/connect/contacts"
@@ -64,12 +66,8 @@ class Contact:
 
     @property
     def display_name(self) -> str:
-        return (
-            self.full_name
-            or " ".join(p for p in (self.first_name, self.last_name) if p)
-            or self.email
-            or f"Contact {self.id}"
-        )
+        name = person_name(self.full_name, self.first_name, self.last_name, self.email)
+        return name or f"Contact {self.id}"
 
 
 @dataclass(frozen=True)

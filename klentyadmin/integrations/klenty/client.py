@@ -78,12 +78,8 @@ class KlentyClient:
         self.target = target
         self.actor = actor
         self.user_email = (user_email or target.default_user).strip()
-        self.session = session or KlentySession(
-            base_url=target.api_base,
-            auth_headers={AUTH_HEADER: target.api_key},
-            rate_key=rate_limit_key(target),
-            per_minute=target.rate_limit_per_min,
-            sandbox=target.sandbox,
+        self.session = session or KlentySession.for_target(
+            target, {AUTH_HEADER: target.api_key}, rate_key=rate_limit_key(target)
         )
 
     @classmethod

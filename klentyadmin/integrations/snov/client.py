@@ -171,12 +171,10 @@ class SnovClient:
         return session
 
     def _new_session(self, auth_headers: dict[str, str]) -> SnovSession:
-        return SnovSession(
-            base_url=self.target.api_base,
-            auth_headers=auth_headers,
+        return SnovSession.for_target(
+            self.target,
+            auth_headers,
             rate_key=f"snov-{self.account}",
-            per_minute=self.target.rate_limit_per_min,
-            sandbox=self.target.sandbox,
             limiter=self._limiter,
             sleep=self.sleep,
         )
