@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from tests.fixtures.runserver import runserver
+from tests.fixtures.workers import manage
 
 MESSAGE = "This address has more than 1,000 parameters"
 TOO_MANY = "&".join(f"f{n}=x" for n in range(1500))
@@ -42,8 +43,11 @@ def test_as_many_query_parameters_as_django_accepts_still_work(manager_client, s
 
 @pytest.fixture
 def debug_runserver(tmp_path):
-    """`manage.py runserver` with DEBUG=True, as `bin/run` starts it; its base URL."""
+    """`manage.py runserver` with DEBUG=True on a migrated database, as `bin/run` starts
+    it; its base URL."""
     env = {**os.environ, "DEBUG": "true", "KLENTYADMIN_VAR_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)  # a SQLite file of its own, whichever pass this is
+    manage(env, "migrate", "--noinput")
     with runserver(env, tmp_path / "runserver.log") as base:
         yield base
 
