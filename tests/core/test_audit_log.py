@@ -168,3 +168,14 @@ def test_the_page_costs_the_same_queries_at_any_size(
         response = manager_client.get(AUDIT, {"page": "2", "outcome": "ok", "q": "x.example"})
 
     assert response.status_code == 200
+
+
+def test_the_count_reads_in_plain_english(manager_client):
+    entry()
+
+    one = manager_client.get(AUDIT, {"outcome": "ok"}).content.decode()
+    entry(target="bob@x.example")
+    two = manager_client.get(AUDIT, {"outcome": "ok"}).content.decode()
+
+    assert "1 entry matches the filters." in one
+    assert "2 entries match the filters." in two
