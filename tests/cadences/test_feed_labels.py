@@ -5,15 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.template import Context, Template
-from django.test import RequestFactory
 
 from cadences.forms import FeedFilterForm
 from klentyadmin.integrations.klenty.types import WEBHOOK_EVENT_LABELS, WEBHOOK_EVENTS
 from klentyadmin.integrations.snov.types import WEBHOOK_EVENT_LABELS as SNOV_LABELS
 from klentyadmin.integrations.snov.types import WEBHOOK_OBJECTS
 from klentyadmin.lib.event_labels import event_label
-from tests.cadences.test_feed import FEED, PRIYA, event
+from tests.cadences.test_feed import FEED, PRIYA, event, latest_events_html
 
 API_NAME = re.compile(r"[a-z][A-Z]|[._]")  # camelCase or a dotted/underscored name
 
@@ -64,12 +62,8 @@ def test_the_feed_and_its_filter_show_labels_not_api_names(manager_client, db):
 
 def test_homes_latest_events_show_labels(manager_user, db):
     event("completeCadence", email="done@x.example", owner=PRIYA)
-    request = RequestFactory().get("/")
-    request.user = manager_user
 
-    html = Template("{% load cadence_events %}{% latest_events %}").render(
-        Context({"request": request})
-    )
+    html = latest_events_html(manager_user)
 
     assert ">Cadence completed</span>" in html
     assert ">completeCadence<" not in html
