@@ -7,11 +7,12 @@ from django.conf import settings
 
 from cadences.models import Cadence
 from klentyadmin.integrations.klenty import WEBHOOK_EVENTS
+from klentyadmin.lib.event_labels import event_label
 from klentyadmin.lib.internal_hosts import internal_target
 from prospects.models import BulkAction
 from prospects.selection import SELECTED, SelectionForm
 
-EVENT_CHOICES = [(e, e) for e in WEBHOOK_EVENTS]
+EVENT_CHOICES = [(e, event_label(e)) for e in WEBHOOK_EVENTS]
 _EVENTS_BY_LOWER = {e.lower(): e for e in WEBHOOK_EVENTS}
 
 

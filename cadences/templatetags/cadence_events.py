@@ -6,8 +6,10 @@ from django import template
 
 from cadences.models import Event
 from cadences.receiver import events_for_prospect
+from klentyadmin.lib.event_labels import event_label
 
 register = template.Library()
+register.filter("event_label", event_label)
 
 
 @register.inclusion_tag("cadences/_prospect_events.html")

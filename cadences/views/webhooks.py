@@ -16,6 +16,7 @@ from klentyadmin.accounts.roles import admin_required
 from klentyadmin.core.confirm import ask_first
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
+from klentyadmin.lib.event_labels import event_label
 
 
 def client_for(request: HttpRequest) -> KlentyClient:
@@ -66,7 +67,7 @@ def webhook_add(request: HttpRequest):
     def add():
         webhooks.add_webhook(client_for(request), event=event, url=url, user=request.user)
 
-    if not call_klenty(request, add, f"Added a {event} webhook."):
+    if not call_klenty(request, add, f"Added the “{event_label(event)}” webhook."):
         return render_page(request, form, status=400)
     return redirect("cadences:webhooks")
 
@@ -84,7 +85,7 @@ def webhook_update(request: HttpRequest, pk: int):
     call_klenty(
         request,
         lambda: webhooks.update_webhook(client_for(request), subscription, event=event, url=url),
-        f"Updated the webhook to {event}.",
+        f"Updated the webhook to “{event_label(event)}”.",
     )
     return redirect("cadences:webhooks")
 
@@ -95,15 +96,15 @@ def webhook_delete(request: HttpRequest, pk: int):
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
     if asking := ask_first(
         request,
-        f"Delete the {subscription.event} webhook in Klenty?",
-        f"Klenty stops sending {subscription.event} events to it.",
+        f"Delete the “{event_label(subscription.event)}” webhook in Klenty?",
+        f"Klenty stops sending “{event_label(subscription.event)}” events to it.",
         "cadences:webhooks",
     ):
         return asking
     call_klenty(
         request,
         lambda: webhooks.delete_webhook(client_for(request), subscription),
-        f"Deleted the {subscription.event} webhook.",
+        f"Deleted the “{event_label(subscription.event)}” webhook.",
     )
     return redirect("cadences:webhooks")
 
@@ -146,7 +147,7 @@ def webhook_adopt(request: HttpRequest):
     hook = listed_webhook(request)
     if hook is not None:
         webhooks.adopt(hook, request.user)
-        messages.success(request, f"Kept Klenty's {hook.event} webhook.")
+        messages.success(request, f"Kept Klenty's “{event_label(hook.event)}” webhook.")
     return redirect("cadences:webhooks")
 
 
@@ -160,7 +161,7 @@ def webhook_delete_remote(request: HttpRequest):
         return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
     if asking := ask_first(
         request,
-        f"Delete this {hook.event} webhook in Klenty?",
+        f"Delete this “{event_label(hook.event)}” webhook in Klenty?",
         "It was made outside this dashboard; whatever it feeds stops getting events.",
         "cadences:webhooks",
     ):
@@ -180,14 +181,14 @@ def webhook_forget(request: HttpRequest, pk: int):
     subscription = get_object_or_404(WebhookSubscription, pk=pk)
     if asking := ask_first(
         request,
-        f"Forget our copy of the {subscription.event} webhook?",
+        f"Forget our copy of the “{event_label(subscription.event)}” webhook?",
         "Its address stops accepting deliveries.",
         "cadences:webhooks",
         "Forget",
     ):
         return asking
     subscription.delete()
-    messages.success(request, f"Forgot the {subscription.event} webhook.")
+    messages.success(request, f"Forgot the “{event_label(subscription.event)}” webhook.")
     return redirect("cadences:webhooks")
 
 
@@ -199,6 +200,6 @@ def webhook_recreate(request: HttpRequest, pk: int):
     call_klenty(
         request,
         lambda: webhooks.recreate(client_for(request), subscription),
-        f"Registered the {subscription.event} webhook again.",
+        f"Registered the “{event_label(subscription.event)}” webhook again.",
     )
     return redirect("cadences:webhooks")

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django_q.models import Failure
 
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
+from klentyadmin.core import audit_log as audit
 from klentyadmin.core import failures, services, status
 from klentyadmin.core.connection_settings import (
     VendorConnection,
@@ -13,8 +16,9 @@ from klentyadmin.core.connection_settings import (
 )
 from klentyadmin.core.connections import stored_connection
 from klentyadmin.core.forms import KlentyConnectionForm
-from klentyadmin.core.models import ApiCall, AuditEntry, Service
+from klentyadmin.core.models import ApiCall, Service
 from klentyadmin.integrations.klenty.target import klenty_target
+from klentyadmin.lib.csv_writer import csv_download, csv_response
 
 
 @require_GET
@@ -69,8 +73,27 @@ def api_health(request):
 @require_GET
 @manager_required
 def audit_log(request):
-    entries = AuditEntry.objects.select_related("actor").order_by("-created_at")
-    if request.GET.get("failed") == "1":
-        entries = entries.filter(ok=False)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
-    return render(request, "core/audit_log.html", {"page": page})
+    form = audit.AuditFilterForm(request.GET)
+    page = Paginator(audit.filtered_entries(form), audit.PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [(entry, audit.result_summary(entry), audit.pretty_result(entry)) for entry in page]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_log.html",
+        {"form": form, "page": page, "rows": rows, "query": query.urlencode()},
+    )
+
+
+@require_GET
+@manager_required
+@csv_download
+def audit_log_export(request):
+    """The entries the page's filters select, every page of them, as a CSV."""
+    form = audit.AuditFilterForm(request.GET)
+    if form.is_bound and not form.is_valid():
+        messages.error(request, "Fix the filters before exporting.")
+        return redirect(f"{reverse('audit_log')}?{request.GET.urlencode()}")
+    return csv_response("audit-log.csv", audit.csv_rows(audit.filtered_entries(form)), stream=True)

@@ -215,6 +215,30 @@ OTHER_QUERIES = [
     get("page abc", "audit_log", {"page": "abc"}, who="manager"),
     get("page -1", "audit_log", {"page": "-1"}, who="manager"),
     get("page 10**20", "audit_log", {"page": str(HUGE)}, who="manager"),
+    *[
+        get(id, "audit_log", query, who="manager", expect=REJECTED)
+        for id, query in [
+            ("unknown service", {"service": "salesforce"}),
+            ("unknown action", {"action": "'; DROP TABLE core_auditentry; --"}),
+            ("user abc", {"user": "abc"}),
+            ("user 10**20", {"user": str(HUGE)}),
+            ("user -1", {"user": "-1"}),
+            ("unknown outcome", {"outcome": "maybe"}),
+            ("from month 13", {"date_from": "2026-13-45"}),
+            ("to with SQL", {"date_to": "2026-01-01' OR '1'='1"}),
+            ("from after to", {"date_from": "2026-12-31", "date_to": "2026-01-01"}),
+            ("search over 200 characters", {"q": "a" * 201}),
+            ("search with a NUL byte", {"q": "ada\x00"}),
+        ]
+    ],
+    get("search with SQL and wildcards", "audit_log", {"q": "%_' OR 1=1 --"}, who="manager"),
+    get(
+        "export with an unknown outcome",
+        "audit_log_export",
+        {"outcome": "x"},
+        who="manager",
+        expect=REJECTED,
+    ),
     get("query over 10,000 characters", "contacts:list", {"q": "q" * 10_000}),
     get("page abc", "contacts:list", {"page": "abc"}),
     get("list 10**20", "contacts:push_choose", {"list": str(HUGE)}),

@@ -22,9 +22,9 @@ def test_an_admin_adds_a_webhook_sees_it_listed_and_watches_an_event_arrive(
     page.get_by_label("Event").select_option("open")
     page.get_by_role("button", name="Add webhook").click()
 
-    expect(page.locator("#messages")).to_contain_text("Added a open webhook.")
+    expect(page.locator("#messages")).to_contain_text("Added the “Email opened” webhook.")
     row = page.locator('[data-testid="webhooks"] tbody tr', has_text="this dashboard")
-    expect(row).to_contain_text("open")
+    expect(row).to_contain_text("Email opened")
     expect(row).to_contain_text("in sync")
     expect(row).to_contain_text(re.compile(re.escape(live_server.url) + "/hooks/klenty/"))
 

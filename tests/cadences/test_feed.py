@@ -27,6 +27,15 @@ def event(kind="open", email="ada@x.example", owner=PRIYA, cadence="New Leads", 
     )
 
 
+def latest_events_html(user) -> str:
+    """Home's latest-events card, as `user` sees it."""
+    request = RequestFactory().get("/")
+    request.user = user
+    return Template("{% load cadence_events %}{% latest_events %}").render(
+        Context({"request": request})
+    )
+
+
 def test_the_feed_shows_the_newest_events_first(manager_client, db):
     event("open", email="first@x.example")
     event("reply", email="second@x.example")
@@ -112,12 +121,8 @@ def test_the_prospect_events_tag_lists_that_prospects_events(db):
 def test_the_latest_events_tag_is_scoped_to_the_user(rep_user, db):
     event(email="mine@x.example", owner=PRIYA)
     event(email="theirs@x.example", owner=MORGAN)
-    request = RequestFactory().get("/")
-    request.user = rep_user
 
-    html = Template("{% load cadence_events %}{% latest_events %}").render(
-        Context({"request": request})
-    )
+    html = latest_events_html(rep_user)
 
     assert "mine@x.example" in html
     assert "theirs@x.example" not in html

@@ -65,14 +65,14 @@ def test_an_admin_deletes_a_webhook_after_saying_yes(admin_client, sandbox):
     asked = admin_client.post(f"/cadences/webhooks/{local.pk}/delete/")
 
     assert 'data-testid="confirm"' in asked.content.decode()
-    assert "Delete the reply webhook in Klenty?" in asked.content.decode()
+    assert "Delete the “Replied” webhook in Klenty?" in asked.content.decode()
     assert WebhookSubscription.objects.exists() and local.klenty_id in klenty_hooks()
 
     response = admin_client.post(f"/cadences/webhooks/{local.pk}/delete/", CONFIRMED, follow=True)
 
     assert not WebhookSubscription.objects.exists()
     assert local.klenty_id not in klenty_hooks()
-    assert "Deleted the reply webhook." in response.content.decode()
+    assert "Deleted the “Replied” webhook." in response.content.decode()
 
 
 def test_a_delete_from_the_list_asks_in_place_when_htmx_sends_it(admin_client, sandbox):
@@ -170,7 +170,7 @@ def test_drift_is_settled_by_keeping_klentys_and_forgetting_ours(admin_client, s
 
     admin_client.post("/cadences/webhooks/adopt/", {"klenty_id": elsewhere.id})
     asked = admin_client.post(f"/cadences/webhooks/{gone.pk}/forget/")
-    assert "Forget our copy of the open webhook?" in asked.content.decode()
+    assert "Forget our copy of the “Email opened” webhook?" in asked.content.decode()
     assert WebhookSubscription.objects.filter(pk=gone.pk).exists()
     admin_client.post(f"/cadences/webhooks/{gone.pk}/forget/", CONFIRMED)
 
@@ -195,7 +195,7 @@ def test_a_webhook_created_elsewhere_can_be_deleted_in_klenty(admin_client, sand
 
     asked = admin_client.post("/cadences/webhooks/delete-remote/", {"klenty_id": elsewhere.id})
 
-    assert "Delete this click webhook in Klenty?" in asked.content.decode()
+    assert "Delete this “Link clicked” webhook in Klenty?" in asked.content.decode()
     assert f'name="klenty_id" value="{elsewhere.id}"' in asked.content.decode()
     assert elsewhere.id in klenty_hooks()
 

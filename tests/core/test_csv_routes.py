@@ -17,6 +17,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.urls import reverse
 
+from klentyadmin.core.models import AuditEntry
 from klentyadmin.lib.csv_writer import FORMULA_STARTS, csv_text
 from prospects import bulk
 from prospects.models import BulkAction, BulkJobItem
@@ -84,6 +85,18 @@ def import_outcome_case(client, tmp_path, capture) -> tuple[str, list[str]]:
     return reverse("prospects:import_outcome", args=[token]), ["=hyperlink(1)", "-minus"]
 
 
+def audit_log_case(client, tmp_path) -> tuple[str, list[str]]:
+    AuditEntry.objects.create(
+        actor_name=REP,
+        service="klenty",
+        action="add_tags",
+        target=PLUS_EMAIL,
+        ok=False,
+        result=MESSAGE,
+    )
+    return reverse("audit_log_export"), [REP, PLUS_EMAIL, MESSAGE]
+
+
 def plant_reports() -> None:
     EngagementDay.objects.create(
         cadence_name=CADENCE, day=TODAY, opens=5, replies=2, prospects_added=9, clicks=1
@@ -114,7 +127,13 @@ def chart_cases() -> list[tuple[str, list[str]]]:
 
 
 # The CSV routes the tests below plant formulas in ("reporting:csv": one per chart).
-COVERED = {"prospects:export", "prospects:job_results", "prospects:import_outcome", "reporting:csv"}
+COVERED = {
+    "prospects:export",
+    "prospects:job_results",
+    "prospects:import_outcome",
+    "reporting:csv",
+    "audit_log_export",
+}
 
 
 def test_every_csv_route_has_a_planted_case():
@@ -165,6 +184,11 @@ def test_a_bulk_jobs_results_are_neutralised(manager, tmp_path, monkeypatch):
 
 def test_an_imports_outcome_is_neutralised(manager, tmp_path, django_capture_on_commit_callbacks):
     url, planted = import_outcome_case(manager, tmp_path, django_capture_on_commit_callbacks)
+    assert_neutralised(read(manager.get(url)), planted)
+
+
+def test_the_audit_logs_export_is_neutralised(manager, tmp_path):
+    url, planted = audit_log_case(manager, tmp_path)
     assert_neutralised(read(manager.get(url)), planted)
 
 

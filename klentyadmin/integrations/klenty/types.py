@@ -30,6 +30,19 @@ WEBHOOK_EVENTS = (
     "unsubscribe",
 )
 _EVENTS_BY_LOWER = {e.lower(): e for e in WEBHOOK_EVENTS}
+# What each event means, as a person reads it (see klentyadmin.lib.event_labels).
+WEBHOOK_EVENT_LABELS = {
+    "reply": "Replied",
+    "cadenceFirstReply": "First reply in the cadence",
+    "sendProspect": "Email sent to the prospect",
+    "prospect": "Prospect added",
+    "startCadence": "Cadence started",
+    "completeCadence": "Cadence completed",
+    "onMailBounce": "Email bounced",
+    "open": "Email opened",
+    "click": "Link clicked",
+    "unsubscribe": "Unsubscribed",
+}
 
 
 # -- results -----------------------------------------------------------------

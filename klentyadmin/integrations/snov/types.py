@@ -19,6 +19,14 @@ WEBHOOK_OBJECTS = {
     "campaign_email": ("sent", "first_sent", "opened"),
     "campaign_reply": ("received", "first_received"),
 }
+# Each webhook event ("object.action"), as a person reads it (klentyadmin.lib.event_labels).
+WEBHOOK_EVENT_LABELS = {
+    "campaign_email.sent": "Campaign email sent",
+    "campaign_email.first_sent": "First campaign email sent",
+    "campaign_email.opened": "Campaign email opened",
+    "campaign_reply.received": "Campaign reply received",
+    "campaign_reply.first_received": "First campaign reply received",
+}
 RECIPIENT_STATUSES = ("Active", "Paused", "Unsubscribed")
 DEFAULT_POLL_SECONDS = 20.0
 
