@@ -11,13 +11,14 @@ from klentyadmin.core.connection_settings import ConnectionForm
 from klentyadmin.core.models import Connection
 from klentyadmin.core.once import OneTimeKeyForm
 from klentyadmin.integrations.snov.client import forget_tokens
-from prospects.owners import NotLinkedToKlenty, owner_of_new_prospects
+from prospects.owners import NotLinkedToKlenty, emails_already_added, owner_of_new_prospects
 from prospects.selection import SelectionForm
 
 DOMAIN_RE = re.compile(r"^(?=.{3,253}$)([a-z0-9-]+\.)+[a-z0-9-]{2,}$")
 MAX_VERIFY = 500
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_SENT_ROWS = 500
+ALL_ALREADY_IN_KLENTY = "Every ticked email is already in Klenty, so nothing was sent."
 NOT_FROM_RESULTS = (
     "Some of the ticked emails are not from your own verified results (or are more "
     "than a day old), so nothing was sent. Verify them again, then send."
@@ -96,11 +97,18 @@ class SendForm(OneTimeKeyForm):
             self.add_error(None, "Tick at least one email.")
         elif len(self.rows) < len(posted):
             self.add_error(None, NOT_FROM_RESULTS)
+        elif self._all_already_in_klenty():
+            # send_to_klenty skips them: it would start a job with nothing to do.
+            self.add_error(None, ALL_ALREADY_IN_KLENTY)
         try:
             owner_of_new_prospects(self.user)
         except NotLinkedToKlenty as exc:
             self.add_error(None, str(exc))
         return cleaned
+
+    def _all_already_in_klenty(self) -> bool:
+        emails = {row.email for row in self.rows}
+        return emails <= emails_already_added(self.user, emails)
 
     def refusal(self) -> str:
         """What the send_error partial says about an invalid form."""

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "klentyadmin.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Under DEBUG (bin/run) a missing page is ours, not Django's technical 404 page.
+    "klentyadmin.core.error_pages.FriendlyNotFoundMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_POST
 
 from enrichment import services
@@ -133,9 +134,10 @@ def send(request):
 
     def start() -> str:
         push = services.send_to_klenty(user=request.user, rows=rows, **choices)
-        note = f"Sending {push.import_job.total} prospects to Klenty"
-        if push.skipped:
-            note += f"; {push.skipped} already in Klenty were skipped"
+        total, skipped = push.import_job.total, push.skipped
+        note = f"Sending {total} prospect{pluralize(total)} to Klenty"
+        if skipped:
+            note += f"; {skipped} already in Klenty {pluralize(skipped, 'was,were')} skipped"
         messages.success(request, note + ".")
         return push.import_job.get_absolute_url()
 

@@ -18,6 +18,8 @@ class NavItem:
 NAV = [
     NavItem("Home", "home"),
     NavItem("Prospects", "prospects:search"),
+    NavItem("Import", "prospects:import"),
+    NavItem("Bulk jobs", "prospects:jobs"),
     NavItem("Cadences", "cadences:list"),
     NavItem("Activity", "cadences:feed"),
     NavItem("Reports", "reporting:dashboard"),
