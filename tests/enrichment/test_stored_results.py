@@ -38,9 +38,15 @@ def test_the_same_domain_again_asks_snov_nothing_and_says_so(manager_client, sno
 def test_search_again_asks_snov(manager_client, snov_sandbox):
     search(manager_client)
     since = snov_sandbox.last_seq()
+    stored = search(manager_client)
+    assert snov_sandbox.requests(since) == []
+    assert "&fresh=1" in stored.content.decode()
     fresh = search(manager_client, fresh="1")
     assert snov_calls(snov_sandbox, since)
     assert 'data-testid="stored-results"' not in fresh.content.decode()
+    since = snov_sandbox.last_seq()
+    search(manager_client)  # the fresh results are the stored ones now
+    assert snov_sandbox.requests(since) == []
 
 
 def test_another_page_is_another_search(manager_client, snov_sandbox):
