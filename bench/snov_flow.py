@@ -88,7 +88,9 @@ def run(url: str, domain: str) -> int:
         steps.append((name, snov_calls, klenty_calls, elapsed))
 
     def search():
-        state["results"] = services.search_domain(snov, domain)
+        state["results"] = services.search_domain(
+            snov, domain, fresh=True
+        )  # time Snov.io, not the store
         state["balance_before"] = snov.balance().balance
 
     def find():

@@ -38,6 +38,8 @@ def clean_domain_value(value: str) -> str:
 class DomainForm(forms.Form):
     domain = forms.CharField(max_length=253)
     page = forms.IntegerField(min_value=1, max_value=500, required=False)
+    # "Search again": ask Snov.io even when stored results are fresh enough.
+    fresh = forms.BooleanField(required=False)
 
     def clean_domain(self) -> str:
         return clean_domain_value(self.cleaned_data["domain"])

@@ -7,11 +7,14 @@ through the bulk engine.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
+from django.utils import timezone
 from django_q.tasks import async_task
 
 from enrichment.models import EnrichmentPush
@@ -85,6 +88,8 @@ class DomainResults:
     prospects: snov.ProspectPage
     emails: snov.EmailPage
     generic: snov.EmailPage
+    # When Snov.io answered, if these are stored results rather than a search just made.
+    stored_at: datetime | None = None
 
 
 def balance_or_none(client: SnovClient) -> float | None:
@@ -95,13 +100,32 @@ def balance_or_none(client: SnovClient) -> float | None:
         return None
 
 
-def search_domain(client: SnovClient, domain: str, page: int = 1) -> DomainResults:
-    return DomainResults(
+def _results_key(domain: str, page: int) -> str:
+    # Only the normalised domain and the page number: what Snov.io knows about a
+    # domain is the same for every user, so nothing else belongs in the key.
+    return f"enrichment.domain-search:{domain.strip().lower()}:{page}"
+
+
+def search_domain(
+    client: SnovClient, domain: str, page: int = 1, *, fresh: bool = False
+) -> DomainResults:
+    """The domain's results, from the store when searched within
+    SNOV_RESULT_CACHE_HOURS (a search takes ~10 s and may cost a credit), unless `fresh`."""
+    hours = settings.SNOV_RESULT_CACHE_HOURS
+    key = _results_key(domain, page)
+    if hours and not fresh:
+        stored = cache.get(key)
+        if isinstance(stored, DomainResults):
+            return stored
+    results = DomainResults(
         company=client.domain_search(domain),
         prospects=client.domain_prospects(domain, page),
         emails=client.domain_emails(domain),
         generic=client.generic_contacts(domain),
     )
+    if hours:
+        cache.set(key, replace(results, stored_at=timezone.now()), timeout=hours * 3600)
+    return results
 
 
 def find_emails(client: SnovClient, rows: list[Row]) -> list[Row]:

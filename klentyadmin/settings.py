@@ -313,6 +313,9 @@ SNOV_API_BASE = env_str("SNOV_API_BASE").rstrip("/")
 SNOV_RATE_LIMIT_PER_MIN = env_int("SNOV_RATE_LIMIT_PER_MIN", 60, minimum=1)
 # How long to poll an asynchronous Snov.io task before telling the user to come back.
 SNOV_POLL_SECONDS = env_float("SNOV_POLL_SECONDS", 20)
+# A domain searched again within this many hours is answered from the stored
+# results (no time, no credits) unless the user asks for a fresh search; 0 turns it off.
+SNOV_RESULT_CACHE_HOURS = env_int("SNOV_RESULT_CACHE_HOURS", 24, minimum=0)
 CRM_API_KEY = env_str("CRM_API_KEY")
 CRM_API_BASE = env_str("CRM_API_BASE").rstrip("/")
 CRM_RATE_LIMIT_PER_MIN = env_int("CRM_RATE_LIMIT_PER_MIN", 60, minimum=1)

@@ -50,11 +50,16 @@ def domain_search(request):
         domain = form.cleaned_data["domain"]
         try:
             context["results"] = services.search_domain(
-                client, domain, form.cleaned_data["page"] or 1
+                client,
+                domain,
+                form.cleaned_data["page"] or 1,
+                fresh=form.cleaned_data["fresh"],
             )
         except ApiError as exc:
             context["error"] = str(exc)
-        context["balance"] = balance_or_none(client)
+        if not getattr(context.get("results"), "stored_at", None):
+            # Stored results spent nothing: the balance would be the one call made.
+            context["balance"] = balance_or_none(client)
         context["domain"] = domain
     return _render(request, "search", context)
 
