@@ -37,7 +37,10 @@ def test_the_link_in_the_fragment_after_a_filter_change_carries_the_filters(
     response = manager_client.get(URL, {"range": "7", "cadence": "Alpha"}, headers=HTMX)
 
     assert 'id="email-me"' in response.content.decode()
-    assert email_me_href(response) == f"{reverse('reporting:emails')}?filters=range%3D7%26cadence%3DAlpha"
+    assert (
+        email_me_href(response)
+        == f"{reverse('reporting:emails')}?filters=range%3D7%26cadence%3DAlpha"
+    )
 
 
 def test_a_subscription_made_from_the_filtered_page_stores_its_filters(
