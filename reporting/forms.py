@@ -24,19 +24,23 @@ PRESETS = [
 DEFAULT_PRESET = "30"
 # A custom range longer than this is cut: two years of daily rows is what we keep.
 MAX_DAYS = 731
-# Custom dates outside these are refused: ranges and their comparison periods are
-# computed by subtracting days, which must stay inside Python's calendar (year 1–9999).
+# Custom dates outside 2000 to next year are refused: a year outside is a date typed
+# half-way (the browser reads "08/01/2" as year 2) or a typo, never a report wanted.
 EARLIEST_DATE = date(2000, 1, 1)
-LATEST_DATE = date(2100, 12, 31)
 # The cadence table sorts by any of its columns: the cadence, each engagement metric
 # and the reply rate.
 SORTS = ("cadence", *EngagementDay.METRICS, "reply_rate")
 
 
+def latest_date() -> date:
+    return date(timezone.localdate().year + 1, 12, 31)
+
+
 def within_reports_calendar(value: date) -> None:
-    if not EARLIEST_DATE <= value <= LATEST_DATE:
+    if not EARLIEST_DATE <= value <= latest_date():
         raise ValidationError(
-            f"Choose a date between {EARLIEST_DATE:%Y} and {LATEST_DATE:%Y}.", code="out_of_range"
+            f"Choose a date between {EARLIEST_DATE:%Y} and {latest_date():%Y}.",
+            code="out_of_range",
         )
 
 
@@ -58,6 +62,13 @@ class FilterForm(forms.Form):
         self.fields["cadence"].choices = [(c, c) for c in cadences]
         self.fields["rep"].choices = [(r, r) for r in reps]
         self.fields["sort"].choices = [(s, s) for s in SORTS] + [("-" + s, s) for s in SORTS]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if data.get("range") == "custom" and start and end and start > end:
+            self.add_error("end", "The end date is before the start date.")
+        return data
 
 
 @dataclass(frozen=True)
@@ -83,8 +94,7 @@ class ReportFilters:
         today = today or timezone.localdate()
         preset = data.get("range") or DEFAULT_PRESET
         start, end = data.get("start"), data.get("end")
-        if preset == "custom" and start and end:
-            start, end = min(start, end), max(start, end)
+        if preset == "custom" and start and end and not ({"start", "end"} & form.errors.keys()):
             start = max(start, end - timedelta(days=MAX_DAYS - 1))
         else:
             preset = DEFAULT_PRESET if preset == "custom" else preset
@@ -100,6 +110,26 @@ class ReportFilters:
             funnel=data.get("funnel") or "",
             errors={k: list(v) for k, v in form.errors.items()},
         )
+
+    @property
+    def problems(self) -> list[str]:
+        """Why the dates asked for were not used, in words for the page."""
+        names = {"start": "From", "end": "To"}
+        return [
+            f"{label}: {message}"
+            for name, label in names.items()
+            for message in self.errors.get(name, ())
+        ]
+
+    def summary(self) -> str:
+        """What these filters show, in words (the subscription form says what it will use)."""
+        label = dict(PRESETS)[self.preset]
+        if self.preset == "custom":
+            label = f"{self.start:%-d %b %Y} – {self.end:%-d %b %Y}"
+        parts = [label]
+        parts.append(f"cadences: {', '.join(self.cadences)}" if self.cadences else "all cadences")
+        parts.append(f"reps: {', '.join(self.reps)}" if self.reps else "all reps")
+        return "; ".join(parts)
 
     @property
     def days(self) -> int:

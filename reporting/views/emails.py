@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -13,8 +13,8 @@ from klentyadmin.accounts.models import User
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.core.confirm import ask_first
 from klentyadmin.integrations.klenty.target import klenty_target
-from reporting import emails
-from reporting.forms import SubscriptionForm
+from reporting import charts, emails
+from reporting.forms import ReportFilters, SubscriptionForm
 from reporting.models import ReportDelivery, ReportSubscription
 
 HISTORY = 30
@@ -31,6 +31,14 @@ def own_subscription(request, pk: int) -> ReportSubscription:
     return get_object_or_404(ReportSubscription, pk=pk, user=request.user)
 
 
+def filters_summary(query: str) -> str:
+    """The filters a subscription will use, in words, as the report page reads them."""
+    filters = ReportFilters.from_params(
+        QueryDict(query or ""), cadences=charts.cadence_names(), reps=klenty_target().team_emails
+    )
+    return filters.summary()
+
+
 def page(request, form: SubscriptionForm, editing: ReportSubscription | None = None):
     subscriptions = list(ReportSubscription.objects.filter(user=request.user))
     history = list(
@@ -42,6 +50,7 @@ def page(request, form: SubscriptionForm, editing: ReportSubscription | None = N
         "editing": editing,
         "subscriptions": subscriptions,
         "history": history,
+        "filters_summary": filters_summary(form["filters"].value()),
     }
     return render(request, "reporting/emails.html", context)
 

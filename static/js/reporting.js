@@ -30,12 +30,31 @@ function drawFigures() {
   });
 }
 
-// Picking a date by hand means a custom range; picking a preset clears the dates' meaning.
+// A date input fires "change" at every keystroke once its value parses (typing
+// 08/01/2026 gives year 0002, then 0020, 0202), so its changes are kept from the form;
+// the form hears "dates-entered" only when the input is left or Enter is pressed, with a
+// complete date. Entering a date by hand means a custom range.
+function completeDate(input) {
+  return /^[1-9]\d{3}-\d{2}-\d{2}$/.test(input.value);
+}
+
 function watchRange() {
   const range = document.getElementById("f-range");
   if (!range) return;
-  document.querySelectorAll("[data-custom-range]").forEach((input) => {
-    input.addEventListener("change", () => { range.value = "custom"; });
+  document.querySelectorAll("[data-custom-range]:not([data-watched])").forEach((input) => {
+    input.dataset.watched = "true";
+    let entered = input.value;
+    const enter = () => {
+      if (!completeDate(input) || input.value === entered) return;
+      entered = input.value;
+      range.value = "custom";
+      htmx.trigger(input.form, "dates-entered");
+    };
+    ["input", "change"].forEach((name) => input.addEventListener(name, (event) => event.stopPropagation()));
+    input.addEventListener("blur", enter);
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") { event.preventDefault(); enter(); }
+    });
   });
 }
 

@@ -85,3 +85,32 @@ def test_reports_update_when_the_range_changes_and_a_csv_downloads(
     assert lines[0] == "day,disposition,calls"
     assert len(lines) > 1
     assert all(line[:10] >= f"{today - timedelta(days=6):%Y-%m-%d}" for line in lines[1:])
+
+
+def test_a_typed_from_date_is_sent_once_whole_never_half_typed(page, demo_users, recent_reports):
+    today = recent_reports
+    sign_in(page, "manager", "klenty-manager")
+    page.get_by_role("link", name="Reports").click()
+    expect(page.locator("#chart-engagement .plot[data-drawn] .main-svg").first).to_be_visible()
+    with page.expect_response(re.compile(r"/reports/\?")):  # Custom shows the dates as they are
+        page.get_by_test_id("range").select_option("custom")
+    starts: list[str] = []
+    page.on(
+        "request",
+        lambda request: starts.extend(re.findall(r"[?&]start=([^&]*)", request.url)),
+    )
+
+    page.locator("#f-start").focus()
+    page.locator("#f-start").press_sequentially("08012026", delay=50)
+    page.wait_for_timeout(300)  # had a keystroke sent a request, it would have gone by now
+    assert starts == []
+    page.locator("#f-end").focus()  # leaving From applies it
+
+    charts = page.get_by_test_id("charts")
+    expect(charts).to_have_attribute("data-range", f"2026-08-01..{today:%Y-%m-%d}")
+    expect(page.locator("#f-start")).to_have_value("2026-08-01")
+    assert starts and set(starts) == {"2026-08-01"}
+    expect(page).to_have_url(re.compile(r"range=custom&start=2026-08-01"))
+    expect(page.get_by_test_id("email-me")).to_have_attribute(
+        "href", re.compile(r"filters=range%3Dcustom%26start%3D2026-08-01")
+    )
