@@ -497,6 +497,10 @@ if not LOCAL_PASSWORDS and not OIDC_SERVER_URL:
 # Two-factor sign-in: an authenticator app (TOTP) with recovery codes.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "klentyadmin")
+# A code typed as the 30-second period turns over is still accepted (RFC 6238 section 5.2
+# advises one step back for the delay between reading and sending); allauth still refuses
+# a code used once.
+MFA_TOTP_TOLERANCE = 1
 # Emails here are set by an Admin or the identity provider, never self-registered, so
 # allauth's "verify your email first" guard has nothing to guard against.
 MFA_ALLOW_UNVERIFIED_EMAIL = True

@@ -15,11 +15,15 @@ generic "A background task (...) failed: ..." line.
 from __future__ import annotations
 
 import re
+import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 
 from klentyadmin.core import background
 
@@ -167,9 +171,16 @@ def readable_run(kind: background.Kind, run, *, task_id: str = "") -> ReadableFa
 
 LAST_LINE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?::\s?(?P<message>.*))?$")
 ERRNO = re.compile(r"^\[Errno -?\d+\]\s*")
-# A file on this machine: under a system or project root, or any *.py (not an API path).
+# A file on this machine: under a system root, under the top folder of wherever the
+# project, Python or the temporary folder sit (a checkout at /check/… too), or any *.py.
+# API paths (/v1/prospects) start elsewhere and stay.
+MACHINE_ROOTS = {"home", "work", "usr", "tmp", "var", "opt", "etc", "srv", "root", "app"} | {
+    Path(folder).resolve().parts[1]
+    for folder in (settings.BASE_DIR, sys.prefix, tempfile.gettempdir())
+    if len(Path(folder).resolve().parts) > 1
+}
 PATH = re.compile(
-    r"""(?<![\w:/])(?:/(?:home|work|usr|tmp|var|opt|etc|srv|root|app)(?:/[^\s'"(),:]*)+"""
+    rf"""(?<![\w:/])(?:/(?:{"|".join(sorted(map(re.escape, MACHINE_ROOTS)))})(?:/[^\s'"(),:]*)+"""
     r"""|(?:/[^\s/'"(),:]+)+\.py\b)"""
 )
 SMTP_REPLY = re.compile(r"""^\((?P<code>\d{3}), b?(?P<q>['"])(?P<text>.*)(?P=q)\)$""", re.S)
