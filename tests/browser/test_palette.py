@@ -106,3 +106,16 @@ def test_j_and_x_tick_the_highlighted_row_and_typing_is_not_a_shortcut(page, cac
     page.keyboard.type("gp")
     expect(search).to_have_value("gp")
     assert page.url.endswith(reverse("prospects:search") + "?q=zephyrline")
+
+
+def test_sign_out_from_the_palette_signs_out(page, demo_users):
+    sign_in(page, "rep", "klenty-rep")
+
+    page.keyboard.press("Meta+k")  # ⌘-K, as on a Mac
+    page.get_by_role("combobox").press_sequentially("sign out")
+    expect(page.get_by_role("option", name=re.compile("Sign out"))).to_be_visible()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+
+    page.goto(reverse("prospects:jobs"))
+    expect(page).to_have_url(re.compile(reverse("login")))
