@@ -144,3 +144,12 @@ def test_anonymous_users_get_no_palette(client):
     html = client.get(reverse("login")).content.decode()
 
     assert 'id="palette"' not in html
+
+
+def test_a_prospects_name_is_sent_as_plain_text(manager_client):
+    make_prospect(first_name="Zorana", last_name="O'Brien & <Co>", company="Ruiz & Hijos")
+
+    (entry,) = found(manager_client, "zorana", "Prospect")
+
+    assert entry["label"] == "Zorana O'Brien & <Co>"
+    assert entry["hint"].endswith("· Ruiz & Hijos")

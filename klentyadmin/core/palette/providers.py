@@ -8,12 +8,12 @@ and runs a fixed number of queries whatever the data size.
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import unescape
 
 from django.urls import reverse
 
 from klentyadmin.core.navigation import NAV
 from klentyadmin.core.palette.entries import Entry, matches, url_if_allowed, words
-from prospects.models import Prospect
 from prospects.search import ProspectSearch
 
 PROSPECT_LIMIT = 8
@@ -68,24 +68,23 @@ def actions(user, typed: str) -> list[Entry]:
 
 
 def prospects(user, typed: str) -> list[Entry]:
-    """Prospects by name or email, through the prospects search: the same words, the
-    same index and the same scoping (a Rep finds only their own)."""
+    """Prospects by name or email, through the prospects search itself: the same
+    words, the same index, the same planning for broad searches (a page is found by
+    walking the sort index when many match) and the same scoping (a Rep finds only
+    their own)."""
     if len(typed.strip()) < MIN_PROSPECT_CHARS or not words(typed):
         return []
-    rows = (
-        ProspectSearch(q=typed)
-        .queryset(user)
-        .values_list("id", "full_name", "first_name", "last_name", "email", "company")
-    )
-    found = []
-    for pk, full_name, first_name, last_name, email, company in rows[:PROSPECT_LIMIT]:
-        prospect = Prospect(full_name=full_name, first_name=first_name, last_name=last_name)
-        prospect.email = email
-        hint = f"{email} · {company}" if company else email
-        found.append(
-            Entry("Prospect", prospect.display_name, reverse("prospects:detail", args=[pk]), hint)
+    rows = ProspectSearch(q=typed).results(user).rows[:PROSPECT_LIMIT]
+    # A results row is escaped for HTML; the palette sends plain text to textContent.
+    return [
+        Entry(
+            "Prospect",
+            unescape(row.name),
+            row.url,
+            unescape(f"{row.email} · {row.company}" if row.company else row.email),
         )
-    return found
+        for row in rows
+    ]
 
 
 # The order is the palette's order: what was typed most likely names a prospect.
