@@ -9,6 +9,7 @@
   const input = document.getElementById("palette-input");
   const list = document.getElementById("palette-results");
   const empty = document.getElementById("palette-empty");
+  const status = document.getElementById("palette-status");
   const endpoint = palette.dataset.url;
 
   // -- the palette ------------------------------------------------------------
@@ -66,6 +67,9 @@
       }),
     );
     empty.hidden = results.length > 0;
+    // Said by a screen reader as the list changes: how many lines there are now.
+    status.textContent =
+      results.length === 1 ? "1 result" : `${results.length || "No"} results`;
     input.setAttribute("aria-expanded", String(results.length > 0));
     highlight(0);
   }

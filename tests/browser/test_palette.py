@@ -45,6 +45,7 @@ def test_the_palette_moves_with_arrows_and_escape_closes_it(page, cached):
     box = palette.get_by_role("combobox")
     box.press_sequentially("bulk")
     expect(palette.get_by_role("option", name=re.compile("Bulk jobs"))).to_have_count(1)
+    expect(palette.get_by_test_id("palette-status")).to_have_text("1 result")
     # Reps are not offered what they may not open.
     box.fill("")
     box.press_sequentially("audit")
