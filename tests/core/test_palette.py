@@ -8,7 +8,7 @@ from django.urls import reverse
 from klentyadmin.accounts.models import Role
 from klentyadmin.core.navigation import NAV
 from klentyadmin.core.palette import providers
-from tests.core.test_route_access import ROUTES
+from tests.core.test_route_access import PUBLIC, ROUTES
 from tests.prospects.test_search import DIEGO, PRIYA, make_prospect
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +153,34 @@ def test_a_prospects_name_is_sent_as_plain_text(manager_client):
 
     assert entry["label"] == "Zorana O'Brien & <Co>"
     assert entry["hint"].endswith("· Ruiz & Hijos")
+
+
+# Pages without URL arguments that are steps of a flow, reached from a page the
+# palette offers, rather than places to go.
+NOT_IN_THE_PALETTE = {
+    "mfa_reauthenticate": "asked for by allauth before a security change",
+    "account_reauthenticate": "asked for by allauth before a security change",
+    "mfa_generate_recovery_codes": "a step of Two-factor sign-in",
+    "mfa_activate_totp": "a step of Two-factor sign-in",
+    "mfa_deactivate_totp": "a step of Two-factor sign-in",
+    "password_change_done": "what Change password answers",
+}
+
+
+def test_every_page_without_arguments_is_in_the_palette(admin_user, admin_client, sandbox):
+    from tests.browser.test_page_widths import NOT_PAGES
+
+    offered = {r["url"] for r in found(admin_client, "")}
+    missing = []
+    for route in ROUTES:
+        if route.kwargs or route.name in NOT_PAGES | set(NOT_IN_THE_PALETTE) | set(PUBLIC):
+            continue
+        if route.allowed_roles is not None and Role.ADMIN not in route.allowed_roles:
+            continue
+        if getattr(route.callback, "serves_csv", False) or route.url in offered:
+            continue
+        response = admin_client.get(route.url)
+        if response.status_code == 200 and "text/html" in response["Content-Type"]:
+            missing.append(route.name)
+
+    assert missing == []
