@@ -1,6 +1,7 @@
 from django.urls import path
 
 from klentyadmin.core import views
+from klentyadmin.core.palette import views as palette_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,4 +11,5 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit_log"),
     path("audit/export.csv", views.audit_log_export, name="audit_log_export"),
     path("failures/<str:task_id>/", views.failure_detail, name="failure_detail"),
+    path("palette/", palette_views.palette, name="palette"),
 ]
