@@ -17,10 +17,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
 from klentyadmin.core.confirm import ask_first
+from prospects.selection import InvalidSelection
 from prospects.views.search import search as prospects_page
 from saved_views.forms import DefaultViewsForm, RenameForm, SaveViewForm
 from saved_views.models import MAX_PINNED, PinnedView, SavedView, Visibility
-from saved_views.searches import apply_view, matching_count
+from saved_views.searches import apply_view, matching_count, normalised_query
 
 LIST = "saved_views:list"
 
@@ -82,6 +83,21 @@ def rename(request: HttpRequest, pk: int):
         return redirect(LIST)
     view.name = old_name
     return render(request, "saved_views/rename.html", {"form": form, "view": view})
+
+
+@require_POST
+@any_role
+def update_search(request: HttpRequest, pk: int):
+    """The owner keeps the search now on the page (another sort, a narrower filter) as the view's."""
+    view = own_view(request, pk)
+    try:
+        view.query = normalised_query(request.POST.get("query", ""))
+    except InvalidSelection as error:
+        messages.error(request, f"The view was not changed: {error}")
+        return redirect("saved_views:open", pk=view.pk)
+    view.save(update_fields=["query", "updated_at"])
+    messages.success(request, f"Saved the changes to “{view.name}”.")
+    return redirect("saved_views:open", pk=view.pk)
 
 
 @require_POST

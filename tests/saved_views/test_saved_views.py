@@ -428,3 +428,53 @@ def test_a_default_with_filters_that_no_longer_parse_opens_with_the_error(
 
     assert 'data-testid="view-error"' in response.content.decode()
     assert "results" not in response.context
+
+
+# -- the owner keeps a changed search -------------------------------------------------
+
+
+def test_the_owner_saves_a_changed_search_into_the_view(manager_client, manager_user):
+    view = saved(manager_user)
+
+    page = manager_client.get(open_url(view), {"sort": "-name"}).content.decode()
+    assert "Save the changes to this view" in page
+    manager_client.post(
+        reverse("saved_views:update_search", args=[view.pk]),
+        {"query": "status=Replied&sort=-name&page=4"},
+    )
+
+    view.refresh_from_db()
+    assert view.query == "status=Replied&sort=-name"
+
+
+def test_a_changed_search_that_does_not_parse_leaves_the_view_as_it_was(
+    manager_client, manager_user
+):
+    view = saved(manager_user)
+
+    response = manager_client.post(
+        reverse("saved_views:update_search", args=[view.pk]),
+        {"query": "status=Bounced&created_to=later"},
+        follow=True,
+    )
+
+    view.refresh_from_db()
+    assert view.query == "status=Replied"
+    assert "The view was not changed" in response.content.decode()
+
+
+def test_only_the_owner_is_offered_or_allowed_to_change_a_shared_views_search(
+    rep_client, manager_user
+):
+    view = saved(manager_user, shared=True)
+
+    page = rep_client.get(open_url(view), {"sort": "-name"}).content.decode()
+    response = rep_client.post(
+        reverse("saved_views:update_search", args=[view.pk]), {"query": "status=Bounced"}
+    )
+
+    assert 'data-testid="changed-note"' in page
+    assert "Save the changes to this view" not in page
+    assert response.status_code == 403
+    view.refresh_from_db()
+    assert view.query == "status=Replied"
