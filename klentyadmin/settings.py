@@ -110,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "klentyadmin.core.context_processors.layout",
+                "saved_views.context_processors.pinned_views",
             ],
         },
     },

@@ -84,3 +84,20 @@ def test_the_menu_takes_one_query_for_the_pins_and_one_count_per_view(
     assert len(counts) == MAX_PINNED
     assert html.count('data-testid="pinned-count"') == MAX_PINNED
     assert f'data-testid="pinned-count">{size // 2}<' in html
+
+
+def test_the_two_factor_enrollment_page_does_not_load_the_pinned_views(db):
+    # There the pinned views' request would be sent back to enrollment, and htmx
+    # would reload the page, again and again.
+    from klentyadmin.accounts.models import User
+    from tests.conftest import signed_in_client
+
+    admin = User.objects.create_user("newadmin", password="x", role="admin")  # not enrolled
+    client = signed_in_client(admin)
+
+    held = client.get(reverse("home"))
+    page = client.get(reverse("account_reauthenticate"))  # the way to enrollment
+
+    assert held.status_code == 302  # an Admin must enroll first
+    assert page.status_code == 200
+    assert 'data-testid="pinned-views"' not in page.content.decode()
