@@ -86,6 +86,11 @@ class RenameForm(UniqueNameMixin, forms.Form):
         return self.save_unique(self.editing)
 
 
+class SharedViewChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: SavedView) -> str:
+        return f"{obj.name} (by {obj.owner_name})"
+
+
 class DefaultViewsForm(forms.Form):
     """One shared view (or none) per role."""
 
@@ -94,7 +99,7 @@ class DefaultViewsForm(forms.Form):
         shared = SavedView.objects.filter(visibility=Visibility.SHARED).select_related("owner")
         current = dict(RoleDefaultView.objects.values_list("role", "view_id"))
         for role, label in Role.choices:
-            self.fields[role] = forms.ModelChoiceField(
+            self.fields[role] = SharedViewChoice(
                 queryset=shared,
                 required=False,
                 label=f"Default for {label}s",

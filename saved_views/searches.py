@@ -117,7 +117,10 @@ def apply_view(
         applied = AppliedView(view, request.user, default_for)
         search = ProspectSearch.from_params(params)
         context = {"applied": applied, "error": str(error), "search": search}
-        return render(request, "saved_views/broken.html", context)
+        template = "saved_views/broken.html"
+        if request.htmx and not request.htmx.boosted:
+            template += "#view_error"  # in place of the results, as the page's own fragment
+        return render(request, template, context)
     params._mutable = False
     request.GET = params
     request.saved_view = AppliedView(view, request.user, default_for, changed)

@@ -478,3 +478,21 @@ def test_only_the_owner_is_offered_or_allowed_to_change_a_shared_views_search(
     assert response.status_code == 403
     view.refresh_from_db()
     assert view.query == "status=Replied"
+
+
+def test_a_broken_views_results_fragment_is_the_error_alone(manager_client, manager_user):
+    view = saved(manager_user, "Broken", query="created_from=never")
+
+    response = manager_client.get(open_url(view), {"page": "2"}, **HTMX)
+
+    html = response.content.decode()
+    assert 'data-testid="view-error"' in html
+    assert "<html" not in html
+
+
+def test_the_default_views_choices_name_whose_view_each_is(admin_client, manager_user):
+    saved(manager_user, "Team replies", shared=True)
+
+    html = admin_client.get(reverse("saved_views:list")).content.decode()
+
+    assert "Team replies (by " in html
