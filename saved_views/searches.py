@@ -121,8 +121,7 @@ def apply_view(
         if request.htmx and not request.htmx.boosted:
             template += "#view_error"  # in place of the results, as the page's own fragment
         return render(request, template, context)
-    params._mutable = False
-    request.GET = params
+    request.GET = QueryDict(params.urlencode())  # read-only, as Django's own
     request.saved_view = AppliedView(view, request.user, default_for, changed)
     return page_view(request)
 

@@ -496,3 +496,19 @@ def test_the_default_views_choices_name_whose_view_each_is(admin_client, manager
     html = admin_client.get(reverse("saved_views:list")).content.decode()
 
     assert "Team replies (by " in html
+
+
+@pytest.mark.parametrize("size", [10, 200])
+def test_opening_a_view_costs_the_prospects_page_plus_one_query(
+    manager_client, manager_user, django_assert_max_num_queries, size
+):
+    from tests.prospects.test_search import _seed
+
+    _seed(size)
+    view = saved(manager_user, query="tag=seeded&sort=company")
+
+    # The prospects page with a filter (see tests/prospects/test_search.py: at most
+    # 11 for a Manager's full page) and the view itself.
+    with django_assert_max_num_queries(12):
+        response = manager_client.get(open_url(view))
+    assert response.context["results"].count == size
