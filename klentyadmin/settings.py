@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reporting",
     "enrichment",
     "contacts",
+    "saved_views",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +110,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
                 "klentyadmin.core.context_processors.layout",
+                "saved_views.context_processors.pinned_views",
             ],
         },
     },

@@ -18,6 +18,7 @@ class NavItem:
 NAV = [
     NavItem("Home", "home"),
     NavItem("Prospects", "prospects:search"),
+    NavItem("Views", "saved_views:list"),
     NavItem("Import", "prospects:import"),
     NavItem("Bulk jobs", "prospects:jobs"),
     NavItem("Cadences", "cadences:list"),

@@ -15,12 +15,14 @@ from klentyadmin.lib.csv_writer import csv_download, csv_response
 from prospects.models import BulkAction
 from prospects.search import ProspectSearch, export_rows, filter_options
 from prospects.selection import InvalidSelection, checked_search
+from saved_views.searches import applies_role_default
 
 BULK_ACTIONS = [(value, label) for value, label in BulkAction.choices if value != BulkAction.IMPORT]
 
 
 @require_GET
 @any_role
+@applies_role_default
 def search(request: HttpRequest):
     query = ProspectSearch.from_params(request.GET)
     context = {"search": query, "results": query.results(request.user), "actions": BULK_ACTIONS}

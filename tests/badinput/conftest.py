@@ -98,6 +98,7 @@ def world(db, on_sandbox, settings) -> World:
     store_replayed_deliveries()
     report = ReportSubscription.objects.create(user=users["rep"], unsubscribe_token="unsub-one")
     upload = imports.save_upload(user=users["rep"], data=GOOD_CSV, filename="good.csv")
+    views = saved_views(users, other_rep)
     objects = {
         **{f"{role}_user": user.pk for role, user in users.items()},
         "rep_prospect": mine.pk,
@@ -112,6 +113,7 @@ def world(db, on_sandbox, settings) -> World:
         ).pk,
     }
     objects.update(sealed_rows(users, unlinked_rep))
+    objects.update(views)
     # Just signed in, as a person is: forms behind re-authentication are reached.
     clients = {
         role: recently_signed_in(signed_in_client(user), user) for role, user in users.items()
@@ -121,6 +123,22 @@ def world(db, on_sandbox, settings) -> World:
 
     clients["anon"] = Client()
     return World(objects, clients, imports.import_dir())
+
+
+def saved_views(users: dict[str, Any], other_rep) -> dict[str, int]:
+    """The Rep's own view, the Manager's shared one, and another Rep's private one."""
+    from saved_views.models import SavedView, Visibility
+
+    def view(owner, name: str, visibility: str = Visibility.PERSONAL) -> int:
+        return SavedView.objects.create(
+            owner=owner, name=name, query="status=Replied", visibility=visibility
+        ).pk
+
+    return {
+        "rep_view": view(users["rep"], "Mine"),
+        "shared_view": view(users["manager"], "Team replies", Visibility.SHARED),
+        "private_view": view(other_rep, "Diego's own"),
+    }
 
 
 def sealed_rows(users: dict[str, Any], unlinked_rep) -> dict[str, str]:

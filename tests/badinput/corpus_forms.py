@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from prospects.owners import DUPLICATE_FOR_REPS
-from tests.badinput.harness import Case
+from tests.badinput.harness import TOLERATED, Case
 
 PROSPECT = "prospects.Prospect"
 KEY = "k" * 32  # a well-formed one-time key, so a form is refused for what it carries
@@ -792,6 +792,101 @@ ACCOUNT_FORMS = [
     password("second password missing", new_password1="Str0ng-Enough-9"),
 ]
 
+SAVED_VIEW = "saved_views.SavedView"
+
+
+def save_view(id: str, who: str = "rep", **fields) -> Case:
+    data = {"name": "Replied this week", "query": "status=Replied", **fields}
+    return Case(f"save view: {id}", who, "post", "saved_views:create", data=data)
+
+
+def on_view(id: str, url: str, pk: str, who: str = "rep", method: str = "post", **data) -> Case:
+    return Case(
+        f"{url.split(':')[1]} view: {id}",
+        who,
+        method,
+        url,
+        kwargs={"pk": pk},
+        data=data if method == "post" else None,
+        watch=(SAVED_VIEW, pk),
+    )
+
+
+SAVED_VIEW_FORMS = [
+    save_view("no name", name=""),
+    save_view("name of spaces", name="   "),
+    save_view("name over 100 characters", name="n" * 101),
+    save_view("name with a NUL byte", name="Rep\x00lied"),
+    save_view("name the rep already uses, in other case", name="MINE"),
+    save_view("filter that does not parse", query="status=Replied&created_from=yesterday"),
+    save_view("list id that is not a number", query="list=abc"),
+    save_view("search over 200 characters", query="q=" + "q" * 201),
+    save_view("query over 4000 characters", query="zoom=" + "z" * 4001),
+    save_view("query too long once normalised", query="zoom=" + "z" * 2500),
+    on_view("another rep's private view", "saved_views:rename", "@private_view", name="Taken"),
+    on_view("a shared view the rep does not own", "saved_views:rename", "@shared_view", name="X"),
+    on_view("filter that does not parse", "saved_views:update_search", "@rep_view", query="list=x"),
+    on_view("a shared view the rep does not own", "saved_views:update_search", "@shared_view"),
+    on_view("query too long", "saved_views:update_search", "@rep_view", query="z=" + "z" * 2500),
+    on_view("empty name", "saved_views:rename", "@rep_view", name=""),
+    on_view("name over 100 characters", "saved_views:rename", "@rep_view", name="r" * 101),
+    on_view("another rep's private view", "saved_views:delete", "@private_view", confirmed="yes"),
+    on_view(
+        "a shared view the rep does not own", "saved_views:delete", "@shared_view", confirmed="yes"
+    ),
+    on_view("by a rep", "saved_views:share", "@rep_view", visibility="shared"),
+    on_view("a shared view by a rep", "saved_views:share", "@shared_view", visibility="personal"),
+    on_view(
+        "another's private view, by a manager",
+        "saved_views:share",
+        "@private_view",
+        who="manager",
+        visibility="shared",
+    ),
+    on_view("another rep's private view", "saved_views:pin", "@private_view", pinned="yes"),
+    on_view("another rep's private view", "saved_views:open", "@private_view", method="get"),
+    replace(
+        on_view(
+            "a filter in the URL that does not parse", "saved_views:open", "@rep_view", method="get"
+        ),
+        query={"created_from": "never"},
+    ),
+    Case(
+        "list views: unknown parameters",
+        "rep",
+        "get",
+        "saved_views:list",
+        query={"zoom": "<script>"},
+        expect=TOLERATED,
+    ),
+    Case(
+        "pinned views: unknown parameters",
+        "rep",
+        "get",
+        "saved_views:pinned",
+        query={"zoom": "1"},
+        htmx=True,
+        expect=TOLERATED,
+    ),
+    Case(
+        "default views: by a manager",
+        "manager",
+        "post",
+        "saved_views:defaults",
+        data={"rep": "@shared_view"},
+    ),
+    Case(
+        "default views: a private view",
+        "admin",
+        "post",
+        "saved_views:defaults",
+        data={"rep": "@rep_view"},
+    ),
+    Case(
+        "default views: not an id", "admin", "post", "saved_views:defaults", data={"manager": "abc"}
+    ),
+]
+
 CASES = (
     PROSPECT_FORMS
     + BULK_FORMS
@@ -801,4 +896,5 @@ CASES = (
     + ENRICHMENT_FORMS
     + CONTACT_FORMS
     + ACCOUNT_FORMS
+    + SAVED_VIEW_FORMS
 )
