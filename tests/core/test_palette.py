@@ -164,6 +164,8 @@ NOT_IN_THE_PALETTE = {
     "mfa_activate_totp": "a step of Two-factor sign-in",
     "mfa_deactivate_totp": "a step of Two-factor sign-in",
     "password_change_done": "what Change password answers",
+    "saved_views:create": "a step of 'Save this view' on the prospects page",
+    "saved_views:pinned": "the menu's pinned views, a fragment the menu loads",
 }
 
 
