@@ -14,14 +14,23 @@ from reporting.models import EngagementDay
 
 # The engagement summary: the reporting app's daily Klenty figures over this window.
 ENGAGEMENT_DAYS = 30
-ENGAGEMENT_METRICS = ("prospects_added", "opens", "clicks", "replies", "bounces", "unsubscribes")
+# in_cadence: of the prospects added in the window, those Klenty counts as in the cadence
+# now (its "inCadenceCount", as of each day's latest pull); the reports sum it the same way.
+ENGAGEMENT_METRICS = (
+    "prospects_added",
+    "in_cadence",
+    "opens",
+    "clicks",
+    "replies",
+    "bounces",
+    "unsubscribes",
+)
 
 
 @dataclass
 class CadenceSummary:
     cadence: Cadence
     prospects: int = 0
-    in_cadence: int = 0
     last_activity: datetime | None = None
     engagement: dict[str, int] | None = None
 
@@ -44,7 +53,7 @@ def prospect_counts(user) -> dict[str, dict[str, int]]:
         .exclude(cadence_name="")
         .order_by()
         .values("cadence_name")
-        .annotate(total=Count("pk"), in_cadence=Count("pk", filter=Q(cadence_status="In Cadence")))
+        .annotate(total=Count("pk"))
     )
     return {row["cadence_name"]: row for row in rows}
 
@@ -64,7 +73,7 @@ def last_activity(user) -> dict[str, datetime]:
 def engagement_figures() -> dict[str, dict[str, int]]:
     """Klenty's own engagement counts per cadence over the last ENGAGEMENT_DAYS days,
     summed from the reporting pulls' daily rows."""
-    since = timezone.localdate() - timedelta(days=ENGAGEMENT_DAYS)
+    since = timezone.localdate() - timedelta(days=ENGAGEMENT_DAYS - 1)  # today included
     rows = (
         EngagementDay.objects.filter(day__gte=since)
         .order_by()
@@ -87,7 +96,6 @@ def summaries(user) -> list[CadenceSummary]:
             CadenceSummary(
                 cadence=cadence,
                 prospects=row.get("total", 0),
-                in_cadence=row.get("in_cadence", 0),
                 last_activity=activity.get(cadence.name),
                 engagement={key: figures.get(key) or 0 for key in ENGAGEMENT_METRICS},
             )

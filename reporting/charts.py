@@ -31,6 +31,7 @@ from reporting.models import (
     StepSnapshot,
 )
 from reporting.rollups import DURATION_BUCKETS
+from reporting.scope import owned
 
 COLORS = ["#2454d6", "#16a34a", "#f59e0b", "#dc2626", "#7c3aed", "#0891b2", "#db2777", "#65a30d"]
 DISPOSITION_COLORS = {
@@ -144,6 +145,47 @@ def ratio(part: float, whole: float) -> float | None:
     return round(100.0 * part / whole, 1) if whole else None
 
 
+def per(part: float, whole: float) -> float | None:
+    """How many of `part` for each one of `whole`: a count, not a percentage."""
+    return round(part / whole, 2) if whole else None
+
+
+def partial_day(filters: ReportFilters) -> dict[str, Any]:
+    """Layout that marks today's point in a daily chart: a day still under way, so its low
+    count reads as "so far", not as a drop."""
+    day = filters.today
+    if not filters.start <= day <= filters.end:
+        return {}
+    return {
+        "shapes": [
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": f"{day - timedelta(days=1)} 12:00",
+                "x1": f"{day} 12:00",
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "#f1f5f9",
+                "line": {"width": 0},
+                "layer": "below",
+            }
+        ],
+        "annotations": [
+            {
+                "x": day.isoformat(),
+                "y": 1,
+                "xref": "x",
+                "yref": "paper",
+                "yanchor": "bottom",
+                "showarrow": False,
+                "text": "Today so far",
+                "font": {"size": 11, "color": "#64748b"},
+            }
+        ],
+    }
+
+
 def days_between(start: date, end: date) -> list[date]:
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
@@ -152,7 +194,7 @@ def days_between(start: date, end: date) -> list[date]:
 
 
 def engagement_queryset(filters: ReportFilters, start: date, end: date):
-    qs = EngagementDay.objects.filter(day__gte=start, day__lte=end)
+    qs = owned(EngagementDay.objects.filter(day__gte=start, day__lte=end), filters.cadence_owner)
     if filters.cadences:
         qs = qs.filter(cadence_name__in=filters.cadences)
     return qs
@@ -164,9 +206,9 @@ def sums(*metrics: str) -> dict[str, Sum]:
 
 def rates(totals: dict[str, int]) -> dict[str, float | None]:
     added = totals.get("prospects_added", 0)
+    # No "opens per prospect" here: opens count every open, so that ratio passes 100% and
+    # is not a rate. The page shows it beside the table as a number of opens per prospect.
     return {
-        # Opens count every open, so this can pass 100%: label it as the ratio it is.
-        "Opens ÷ prospects added": ratio(totals.get("opens", 0), added),
         "Click rate": ratio(totals.get("clicks", 0), totals.get("opens", 0)),
         "Reply rate": ratio(totals.get("replies", 0), added),
         "Bounce rate": ratio(totals.get("bounces", 0), added),
@@ -185,9 +227,13 @@ def engagement_section(filters: ReportFilters) -> Section:
     section = Section("engagement")
     section.figures["totals"] = totals_now
     section.figures["totals_before"] = totals_before
+    section.figures["opens_per_prospect"] = (
+        per(totals_now["opens"], totals_now["prospects_added"]),
+        per(totals_before["opens"], totals_before["prospects_added"]),
+    )
     rates_now, rates_before = rates(totals_now), rates(totals_before)
     section.figures["rates"] = [Rate(k, rates_now[k], rates_before[k]) for k in rates_now]
-    section.charts.append(engagement_chart(daily, now_days, before_days))
+    section.charts.append(engagement_chart(daily, now_days, before_days, filters))
     section.charts.append(cadence_trend_chart(filters, now_days))
     section.charts.append(rates_chart(section.figures["rates"]))
     return section
@@ -209,7 +255,10 @@ def period_totals(daily: dict[date, dict[str, Any]], days: list[date]) -> dict[s
 
 
 def engagement_chart(
-    daily: dict[date, dict[str, Any]], now_days: list[date], before_days: list[date]
+    daily: dict[date, dict[str, Any]],
+    now_days: list[date],
+    before_days: list[date],
+    filters: ReportFilters,
 ) -> Chart:
     rows = []
     for d, before in zip(now_days, before_days, strict=True):
@@ -230,7 +279,7 @@ def engagement_chart(
     return Chart(
         "engagement",
         "Email engagement per day",
-        {"data": traces, "layout": layout("Email engagement per day")},
+        {"data": traces, "layout": layout("Email engagement per day", **partial_day(filters))},
         ["day", *EngagementDay.METRICS, "previous_day", "previous_opens", "previous_replies"],
         rows if daily else [],
     )
@@ -276,8 +325,10 @@ def previous_period_traces(
 
 
 def cadence_trend_chart(filters: ReportFilters, now_days: list[date]) -> Chart:
+    """Replies per day, stacked by cadence: the busiest TOP_CADENCES, then the rest as one
+    band, so the top edge is the team's total and eight lines never tangle."""
     in_range = engagement_queryset(filters, filters.start, filters.end)
-    # The busiest cadences first (one small GROUP BY), then their days only.
+    # The busiest cadences first (one small GROUP BY), then their days, then the rest's.
     ranked = list(
         in_range.values("cadence_name")
         .annotate(total=Sum("replies"))
@@ -286,25 +337,31 @@ def cadence_trend_chart(filters: ReportFilters, now_days: list[date]) -> Chart:
     )
     more = len(ranked) > TOP_CADENCES
     ranked = ranked[:TOP_CADENCES]
-    per = (
+    per_cadence = (
         in_range.filter(cadence_name__in=ranked)
         .values("cadence_name", "day")
         .annotate(**sums("opens", "replies"))
     )
     by_cadence: dict[str, dict[date, dict]] = {name: {} for name in ranked}
-    for row in per:
+    for row in per_cadence:
         by_cadence[row["cadence_name"]][row["day"]] = row
+    bands = [(name, COLORS[i % len(COLORS)], by_cadence[name]) for i, name in enumerate(ranked)]
+    if more:
+        rest = in_range.exclude(cadence_name__in=ranked).values("day").annotate(**sums("replies"))
+        bands.append(("All other cadences", "#cbd5e1", {row["day"]: row for row in rest}))
     x = [d.isoformat() for d in now_days]
     traces = [
         {
             "type": "scatter",
             "mode": "lines",
+            "stackgroup": "cadences",
             "name": name,
             "x": x,
-            "y": [by_cadence[name].get(d, {}).get("replies", 0) for d in now_days],
-            "line": {"color": COLORS[i % len(COLORS)], "width": 2},
+            "y": [days.get(d, {}).get("replies", 0) for d in now_days],
+            "line": {"color": color, "width": 0.5},
+            "fillcolor": color,
         }
-        for i, name in enumerate(ranked)
+        for name, color, days in bands
     ]
     rows = [
         [d.isoformat(), name, by_cadence[name][d]["opens"], by_cadence[name][d]["replies"]]
@@ -312,11 +369,13 @@ def cadence_trend_chart(filters: ReportFilters, now_days: list[date]) -> Chart:
         for d in now_days
         if d in by_cadence[name]
     ]
-    title = "Replies per day by cadence" + (f" (top {TOP_CADENCES})" if more else "")
+    title = "Replies per day by cadence, stacked" + (
+        f" (top {TOP_CADENCES} and the rest)" if more else ""
+    )
     return Chart(
         "engagement_cadences",
         title,
-        {"data": traces, "layout": layout(title)},
+        {"data": traces, "layout": layout(title, **partial_day(filters))},
         ["day", "cadence", "opens", "replies"],
         rows,
     )
@@ -405,9 +464,9 @@ def comparison_chart(filters: ReportFilters) -> Chart:
 # -- step-wise funnel ---------------------------------------------------------------
 
 
-def funnel_cadences(end: date) -> list[str]:
+def funnel_cadences(filters: ReportFilters) -> list[str]:
     return list(
-        StepSnapshot.objects.filter(taken_on__lte=end)
+        owned(StepSnapshot.objects.filter(taken_on__lte=filters.end), filters.cadence_owner)
         .order_by("cadence_name")
         .values_list("cadence_name", flat=True)
         .distinct()
@@ -443,7 +502,7 @@ STEP_COLUMNS = [
 
 def funnel_section(filters: ReportFilters) -> Section:
     section = Section("funnel")
-    names = funnel_cadences(filters.end)
+    names = funnel_cadences(filters)
     preferred = [c for c in filters.cadences if c in names]
     cadence = filters.funnel if filters.funnel in names else (preferred or names or [""])[0]
     section.figures["cadences"] = names
@@ -616,8 +675,8 @@ def calls_section(filters: ReportFilters, user) -> Section:
     counts = call_counts(filters, user)
     leaderboard = leaderboard_rows(counts)
     section = Section("calls")
-    section.charts.append(calls_daily_chart(counts))
-    section.charts.append(connect_rate_chart(counts))
+    section.charts.append(calls_daily_chart(counts, filters))
+    section.charts.append(connect_rate_chart(counts, filters))
     section.charts.append(calls_reps_chart(counts))
     section.charts.append(leaderboard_chart(counts, leaderboard))
     section.charts.append(durations_chart(counts))
@@ -647,7 +706,7 @@ def disposition_bars(
     return traces
 
 
-def calls_daily_chart(counts: CallCounts) -> Chart:
+def calls_daily_chart(counts: CallCounts, filters: ReportFilters) -> Chart:
     traces = disposition_bars(
         counts, counts.x, lambda d: [counts.per_day[day].get(d, 0) for day in counts.days], "x"
     )
@@ -656,14 +715,16 @@ def calls_daily_chart(counts: CallCounts) -> Chart:
         "Calls per day, by disposition",
         {
             "data": traces,
-            "layout": layout("Calls per day, by disposition", barmode="stack"),
+            "layout": layout(
+                "Calls per day, by disposition", barmode="stack", **partial_day(filters)
+            ),
         },
         ["day", "disposition", "calls"],
         [[r["day"].isoformat(), r["disposition"], r["n"]] for r in counts.by_day],
     )
 
 
-def connect_rate_chart(counts: CallCounts) -> Chart:
+def connect_rate_chart(counts: CallCounts, filters: ReportFilters) -> Chart:
     per_day, days = counts.per_day, counts.days
     connected = [sum(per_day[d].get(c, 0) for c in CONNECTED_DISPOSITIONS) for d in days]
     totals = [sum(per_day[d].values()) for d in days]
@@ -683,7 +744,10 @@ def connect_rate_chart(counts: CallCounts) -> Chart:
         {
             "data": [trace],
             "layout": layout(
-                "Connect rate per day (%)", yaxis={"ticksuffix": "%"}, showlegend=False
+                "Connect rate per day (%)",
+                yaxis={"ticksuffix": "%"},
+                showlegend=False,
+                **partial_day(filters),
             ),
         },
         ["day", "calls", "connected", "connect_rate_percent"],
@@ -845,14 +909,6 @@ def build_chart(name: str, filters: ReportFilters, user) -> Chart:
     chart = section.chart(name)
     assert chart is not None
     return chart
-
-
-def cadence_names() -> list[str]:
-    return list(
-        EngagementDay.objects.order_by("cadence_name")
-        .values_list("cadence_name", flat=True)
-        .distinct()
-    )
 
 
 def latest_engagement_day() -> date | None:

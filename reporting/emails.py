@@ -37,9 +37,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from klentyadmin.core import background
-from klentyadmin.integrations.klenty.target import klenty_target
 from klentyadmin.lib import csv_writer
-from reporting import charts, images
+from reporting import charts, images, scope
 from reporting.forms import ReportFilters
 from reporting.models import ReportDelivery, ReportSubscription
 
@@ -262,12 +261,8 @@ def as_clause(sentence: str) -> str:
 
 
 def report_filters(subscription: ReportSubscription) -> ReportFilters:
-    user = subscription.user
     today = timezone.now().astimezone(subscription.zone).date()
-    reps = klenty_target().team_emails if user.is_manager_or_admin else ()
-    return ReportFilters.from_params(
-        QueryDict(subscription.filters), cadences=charts.cadence_names(), reps=reps, today=today
-    )
+    return scope.report_filters(subscription.user, QueryDict(subscription.filters), today=today)
 
 
 def csv_bytes(chart: charts.Chart) -> bytes:

@@ -82,11 +82,22 @@ class ReportFilters:
     reps: tuple[str, ...] = ()
     sort: str = "-replies"
     funnel: str = ""
+    # None: the whole team's cadences. A Rep's reports count the cadences this Klenty
+    # user owns ("" when the Rep has no Klenty link: none).
+    cadence_owner: str | None = None
+    # The day the range was read on: a range that reaches it ends on a partial day.
+    today: date = field(default_factory=timezone.localdate, compare=False)
     errors: dict[str, list[str]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_params(
-        cls, params: QueryDict, *, cadences=(), reps=(), today: date | None = None
+        cls,
+        params: QueryDict,
+        *,
+        cadences=(),
+        reps=(),
+        today: date | None = None,
+        cadence_owner: str | None = None,
     ) -> ReportFilters:
         form = FilterForm(params, cadences=cadences, reps=reps)
         form.is_valid()
@@ -108,6 +119,8 @@ class ReportFilters:
             reps=tuple(data.get("rep") or ()),
             sort=data.get("sort") or "-replies",
             funnel=data.get("funnel") or "",
+            cadence_owner=cadence_owner,
+            today=today,
             errors={k: list(v) for k, v in form.errors.items()},
         )
 

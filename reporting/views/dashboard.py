@@ -14,7 +14,7 @@ from django_htmx.http import push_url
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.integrations.klenty.target import klenty_target
 from klentyadmin.lib.csv_writer import csv_download, csv_response
-from reporting import charts
+from reporting import charts, scope
 from reporting.forms import PRESETS, ReportFilters
 
 # Comparison-table column -> the prospects search parameters that list its prospects.
@@ -44,10 +44,7 @@ COLUMN_LABELS = {
 
 
 def read_filters(request, cadences: list[str] | None = None) -> ReportFilters:
-    team = klenty_target().team_emails
-    reps = team if request.user.is_manager_or_admin else ()
-    cadences = charts.cadence_names() if cadences is None else cadences
-    return ReportFilters.from_params(request.GET, cadences=cadences, reps=reps)
+    return scope.report_filters(request.user, request.GET, cadences=cadences)
 
 
 def canonical_url(filters: ReportFilters) -> str:
@@ -133,7 +130,7 @@ def page_context(request, filters: ReportFilters, names=charts.SECTIONS) -> dict
 @require_GET
 @any_role
 def dashboard(request):
-    cadences = charts.cadence_names()
+    cadences = scope.cadence_names(request.user)
     filters = read_filters(request, cadences)
     context = page_context(request, filters)
     if request.htmx:

@@ -13,8 +13,8 @@ from klentyadmin.accounts.models import User
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.core.confirm import ask_first
 from klentyadmin.integrations.klenty.target import klenty_target
-from reporting import charts, emails
-from reporting.forms import ReportFilters, SubscriptionForm
+from reporting import emails, scope
+from reporting.forms import SubscriptionForm
 from reporting.models import ReportDelivery, ReportSubscription
 
 HISTORY = 30
@@ -31,12 +31,9 @@ def own_subscription(request, pk: int) -> ReportSubscription:
     return get_object_or_404(ReportSubscription, pk=pk, user=request.user)
 
 
-def filters_summary(query: str) -> str:
+def filters_summary(query: str, user) -> str:
     """The filters a subscription will use, in words, as the report page reads them."""
-    filters = ReportFilters.from_params(
-        QueryDict(query or ""), cadences=charts.cadence_names(), reps=klenty_target().team_emails
-    )
-    return filters.summary()
+    return scope.report_filters(user, QueryDict(query or "")).summary()
 
 
 def page(request, form: SubscriptionForm, editing: ReportSubscription | None = None):
@@ -50,7 +47,7 @@ def page(request, form: SubscriptionForm, editing: ReportSubscription | None = N
         "editing": editing,
         "subscriptions": subscriptions,
         "history": history,
-        "filters_summary": filters_summary(form["filters"].value()),
+        "filters_summary": filters_summary(form["filters"].value(), request.user),
     }
     return render(request, "reporting/emails.html", context)
 

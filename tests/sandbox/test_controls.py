@@ -164,8 +164,7 @@ def test_stats_count_prospects_by_status_calls_and_webhooks(sandbox, klenty):
     assert sandbox.stats()["webhooks"] == 1
 
 
-def test_it_serves_hundreds_of_keep_alive_requests_a_second(klenty):
-    started = time.perf_counter()
+def test_it_serves_hundreds_of_requests_on_one_keep_alive_connection(klenty):
+    # How fast is for bench/ to print, not for a test to time (bench/client_roundtrip.py).
     for _ in range(300):
         assert klenty.get("/lists").status_code == 200
-    assert time.perf_counter() - started < 3  # ~0.5 s on a quiet machine

@@ -131,9 +131,7 @@ def test_reset_restores_the_balance_and_forgets_tokens(sandbox):
         token=access,
     )
     assert sandbox._call("GET", "snov/state")["balance"] == 499
-    started = time.perf_counter()
     sandbox.reset()
-    assert time.perf_counter() - started < 5
     state = sandbox._call("GET", "snov/state")
     assert state["balance"] == 500 and state["tokens"] == 0
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 import requests
@@ -62,18 +61,15 @@ def test_options_set_the_key_and_the_rate_limit():
         process.wait(10)
 
 
-def test_a_hundred_thousand_prospects_seed_in_seconds_and_page_fast():
-    started = time.monotonic()
+def test_a_hundred_thousand_prospects_seed_and_page():
+    # How long it takes is bench/prospects_sync.py's figure, not a test's.
     process, url = start("-m", "sandbox", "--port", "0", "--prospects", "100000")
     try:
-        assert time.monotonic() - started < 25  # ~4 s on a quiet machine
         lists = f"{url}/klenty/apis/v1/user/morgan.hale%40northwind.example/prospects"
         session = requests.Session()
         session.headers["x-api-key"] = "sandbox-klenty-key"
-        started = time.monotonic()
         page = session.get(lists, params={"listName": "Inbound Leads", "start": 20, "limit": 500})
         assert len(page.json()) == 500
-        assert time.monotonic() - started < 2
     finally:
         process.terminate()
         process.wait(10)
