@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-import plotly
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -90,9 +89,12 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-if PRODUCTION:
-    # Static files straight from the app, compressed and cache-busted (so before the
-    # no-store rule); in development runserver serves them from the source folders.
+# Static files straight from the app, compressed and cache-busted for good (so before the
+# no-store rule): in production, and under bin/run, which collects them first and sets
+# STATIC_COMPRESSED=true; the reports' plotly bundle then travels as 496 KB, once. Tests
+# and a bare runserver serve them from the source folders.
+STATIC_COMPRESSED = env_bool("STATIC_COMPRESSED", PRODUCTION)
+if STATIC_COMPRESSED:
     MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "klentyadmin.urls"
@@ -158,17 +160,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# plotly.js is served from the plotly package itself: the same build the Python
-# side renders figures for, and no CDN.
-STATICFILES_DIRS = [
-    BASE_DIR / "static",
-    ("plotly", Path(plotly.__file__).parent / "package_data"),
-]
+# plotly.js is plotly's cartesian partial bundle, kept in static/vendor/plotly (its
+# README says why and how to update it), served like our own files: no CDN.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if PRODUCTION
+        if STATIC_COMPRESSED
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
