@@ -73,6 +73,8 @@ class GoalForm(forms.Form):
     calls = forms.IntegerField(required=False, min_value=0)
 
     def __init__(self, *args, members: list[tuple[str, str]], **kwargs):
+        # Its own ids: the period form above it on the page has fields of the same names.
+        kwargs.setdefault("auto_id", "goal_%s")
         super().__init__(*args, **kwargs)
         self.fields["member"].choices = members
         self.fields["on"].validators.append(within_reports_calendar)
