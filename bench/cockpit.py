@@ -131,7 +131,11 @@ def set_goals(today: date) -> None:
                 member=rep,
                 period=kind,
                 starts_on=period.start,
-                defaults={"meetings": period.days, "positive": period.days, "calls": 20 * period.days},
+                defaults={
+                    "meetings": period.days,
+                    "positive": period.days,
+                    "calls": 20 * period.days,
+                },
             )
 
 

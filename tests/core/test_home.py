@@ -3,6 +3,8 @@ worker) is on the System page, for Admins."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.urls import reverse
 from django.utils import timezone
 from django_q.models import Success
@@ -73,3 +75,22 @@ def test_home_page_query_count_is_constant(manager_client, django_assert_max_num
     # for the numbers, one each for the stale sync and pulls.
     with django_assert_max_num_queries(10 + len(background.KINDS)):
         manager_client.get(reverse("home"))
+
+
+def finished_pull(kind: str, ago: timedelta) -> None:
+    from reporting.models import PullRun
+
+    PullRun.objects.create(kind=kind, status=PullRun.Status.DONE, finished_at=timezone.now() - ago)
+
+
+def test_a_pull_that_finished_within_three_intervals_is_not_listed_and_an_older_one_is(
+    manager_client,
+):
+    finished_pull("engagement", timedelta(minutes=30))  # every 60 minutes
+    finished_pull("stepwise", timedelta(hours=2))  # every 6 hours
+    finished_pull("calls", timedelta(hours=2))  # every 30 minutes: stale after 90
+
+    body = manager_client.get(reverse("home")).content.decode()
+
+    assert "email engagement pull" not in body and "step-wise engagement pull" not in body
+    assert "The calls pull last finished 2\xa0hours ago: its figures are behind." in body
