@@ -2,8 +2,9 @@
 month, each against the period before, with a 30-day sparkline.
 
 Everything is read from what the pulls store, summed in SQL by day: one query for
-email engagement (EngagementDay), one for calls by disposition (CallDay) and one for
-meetings (CallOutcomeDay), whatever the history holds. A Rep's engagement is that of
+email engagement (EngagementDay) and one for calls by disposition and outcome
+(CallOutcomeDay: meetings are the calls with the meeting outcome), whatever the
+history holds. A Rep's engagement is that of
 the cadences they own (Klenty reports engagement per cadence only); their calls are
 the calls they made.
 """
@@ -20,7 +21,7 @@ from django.db.models import QuerySet, Sum
 
 from cadences.models import Cadence
 from reporting import pulls
-from reporting.models import CallDay, CallOutcomeDay, EngagementDay
+from reporting.models import CallOutcomeDay, EngagementDay
 from reporting.periods import DAY, MONTH, WEEK, Period
 
 if TYPE_CHECKING:
@@ -170,7 +171,7 @@ def home_periods(today: date) -> list[tuple[str, Period, Period, str]]:
 
 
 def cockpit(user: User, today: date | None = None) -> Cockpit:
-    """Home's figures for `user`: three queries, summed by day in SQL."""
+    """Home's figures for `user`: two queries, summed by day in SQL."""
     today = today or pulls.today()
     periods = home_periods(today)
     spark_start = today - timedelta(days=SPARK_DAYS - 1)
@@ -183,23 +184,19 @@ def cockpit(user: User, today: date | None = None) -> Cockpit:
         .annotate(**{m: Sum(m) for m, _ in ENGAGEMENT})
         .order_by()
     }
-    calls: dict[str, dict[date, int]] = defaultdict(dict)
+    calls: dict[str, dict[date, int]] = defaultdict(lambda: defaultdict(int))
+    meetings: dict[date, int] = defaultdict(int)
+    outcome = meeting_outcome()
     for row in (
-        CallDay.objects.visible_to(user)
+        CallOutcomeDay.objects.visible_to(user)
         .filter(day__gte=first, day__lte=today)
-        .values("day", "disposition")
+        .values("day", "disposition", "outcome")
         .annotate(n=Sum("calls"))
         .order_by()
     ):
-        calls[row["disposition"]][row["day"]] = row["n"]
-    meetings = dict(
-        CallOutcomeDay.objects.visible_to(user)
-        .filter(day__gte=first, day__lte=today, outcome=meeting_outcome())
-        .values("day")
-        .annotate(n=Sum("calls"))
-        .order_by()
-        .values_list("day", "n")
-    )
+        calls[row["disposition"]][row["day"]] += row["n"]
+        if row["outcome"] == outcome:
+            meetings[row["day"]] += row["n"]
 
     spark_days = [spark_start + timedelta(days=n) for n in range(SPARK_DAYS)]
 

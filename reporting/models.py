@@ -194,13 +194,15 @@ class CallDay(models.Model):
 
 
 class CallOutcomeDay(models.Model):
-    """Calls per day, rep and prospect outcome: what the cockpit counts meetings from
-    (the calls whose outcome is COCKPIT_MEETING_OUTCOME). A few rows a day per rep, so
-    a quarter's meetings for the whole team is one small GROUP BY. Rebuilt with CallDay
-    (reporting/rollups.py)."""
+    """Calls per day, rep, disposition and prospect outcome: what Home and the
+    scorecards count calls, their dispositions and meetings from (a meeting is a call
+    whose outcome is COCKPIT_MEETING_OUTCOME). Without CallDay's duration buckets it has
+    a few dozen rows a day for a team, so a quarter for everyone is one small GROUP BY.
+    Rebuilt with CallDay (reporting/rollups.py)."""
 
     day = models.DateField()
     username = models.EmailField()
+    disposition = models.CharField(max_length=64, blank=True)
     outcome = models.CharField(max_length=64, blank=True)
     calls = models.PositiveIntegerField(default=0)
 
@@ -209,13 +211,14 @@ class CallOutcomeDay(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["day", "username", "outcome"], name="calloutcomeday_unique"
+                fields=["day", "username", "disposition", "outcome"],
+                name="calloutcomeday_unique",
             )
         ]
-        indexes = [models.Index(fields=["outcome", "day"])]
+        indexes = [models.Index(fields=["username", "day"])]
 
     def __str__(self) -> str:
-        return f"{self.username} {self.day} {self.outcome}"
+        return f"{self.username} {self.day} {self.disposition} {self.outcome}"
 
 
 class Goal(models.Model):

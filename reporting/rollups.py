@@ -1,5 +1,5 @@
 """The call rollups: calls grouped by day, rep, disposition and duration bucket
-(CallDay), and by day, rep and prospect outcome (CallOutcomeDay).
+(CallDay), and by day, rep, disposition and prospect outcome (CallOutcomeDay).
 
 Rebuilt per day from the stored calls with one GROUP BY, inside a transaction, so a
 day's rows always match its calls; rebuilding a day twice gives the same rows.
@@ -62,10 +62,14 @@ def rebuild_call_days(days: Iterable[date]) -> int:
         ]
         outcomes = [
             CallOutcomeDay(
-                day=g["called_on"], username=g["username"], outcome=g["outcome"], calls=g["n"]
+                day=g["called_on"],
+                username=g["username"],
+                disposition=g["disposition"],
+                outcome=g["outcome"],
+                calls=g["n"],
             )
             for g in Call.objects.filter(called_on__in=chunk)
-            .values("called_on", "username", "outcome")
+            .values("called_on", "username", "disposition", "outcome")
             .annotate(n=Count("id"))
             .order_by()
         ]

@@ -8,8 +8,8 @@ How each figure is attributed (the page says so too):
   cadence shared by several members counts in full for each of them.
 
 Constant queries: the cadences' owners, one GROUP BY per stored table (engagement by
-cadence, calls by member, meetings by member) with one sum per period, the goals, and
-the members' names.
+cadence; calls, connected calls and meetings by member) with one sum per period, the
+goals, and the members' names.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from django.db.models import Q, Sum
 from cadences.models import Cadence
 from klentyadmin.integrations.klenty.target import klenty_target
 from reporting.cockpit import Change, meeting_outcome
-from reporting.models import CONNECTED_DISPOSITIONS, CallDay, CallOutcomeDay, EngagementDay, Goal
+from reporting.models import CONNECTED_DISPOSITIONS, CallOutcomeDay, EngagementDay, Goal
 from reporting.periods import Period
 
 if TYPE_CHECKING:
@@ -178,36 +178,27 @@ def board(viewer: User, period: Period, today: date) -> Board:
                     for s in SLICES:
                         figures[member][key][s] += row[f"{key}__{s}"] or 0
 
+    meeting = meeting_outcome()
     calls = (
-        CallDay.objects.filter(in_any(slices), username__in=members)
+        CallOutcomeDay.objects.filter(in_any(slices), username__in=members)
         .values("username")
         .annotate(
-            **slice_sums(("calls",), slices),
             **{
-                f"connected__{s}": Sum(
-                    "calls",
-                    filter=Q(day__range=(p.start, p.end), disposition__in=CONNECTED_DISPOSITIONS),
+                f"{figure}__{s}": Sum("calls", filter=Q(day__range=(p.start, p.end)) & extra)
+                for figure, extra in (
+                    ("calls", Q()),
+                    ("connected", Q(disposition__in=CONNECTED_DISPOSITIONS)),
+                    ("meetings", Q(outcome=meeting)),
                 )
                 for s, p in slices.items()
-            },
+            }
         )
-        .order_by()
-    )
-    meetings = (
-        CallOutcomeDay.objects.filter(
-            in_any(slices), username__in=members, outcome=meeting_outcome()
-        )
-        .values("username")
-        .annotate(**{f"meetings__{s}": v for s, v in slice_sums(("calls",), slices).items()})
         .order_by()
     )
     for row in calls:
-        for s in SLICES:
-            figures[row["username"]]["calls"][s] = row[f"calls__{s}"] or 0
-            figures[row["username"]]["connected"][s] = row[f"connected__{s}"] or 0
-    for row in meetings:
-        for s in SLICES:
-            figures[row["username"]]["meetings"][s] = row[f"meetings__calls__{s}"] or 0
+        for figure in ("calls", "connected", "meetings"):
+            for s in SLICES:
+                figures[row["username"]][figure][s] = row[f"{figure}__{s}"] or 0
 
     goals_apply = period.kind in Goal.Period.values
     goals = (
