@@ -7,9 +7,9 @@ How each figure is attributed (the page says so too):
   of the cadence it came from, since Klenty reports engagement per cadence only; a
   cadence shared by several members counts in full for each of them.
 
-Constant queries: the cadences' owners, one GROUP BY per stored table (engagement by
-cadence; calls, connected calls and meetings by member) with one sum per period, the
-goals, and the members' names.
+Constant queries: the cadences' owners, two GROUP BYs per period compared (engagement
+by cadence; calls, connected calls and meetings by member), the goals, and the
+members' names.
 """
 
 from __future__ import annotations
@@ -142,21 +142,6 @@ def members_for(viewer: User) -> list[str]:
     return [viewer.klenty_email] if viewer.klenty_email else []
 
 
-def slice_sums(fields: tuple[str, ...], slices: dict[str, Period], day: str = "day") -> dict:
-    return {
-        f"{name}__{slice_name}": Sum(name, filter=Q(**{f"{day}__range": (p.start, p.end)}))
-        for name in fields
-        for slice_name, p in slices.items()
-    }
-
-
-def in_any(slices: dict[str, Period]) -> Q:
-    q = Q()
-    for p in slices.values():
-        q |= Q(day__range=(p.start, p.end))
-    return q
-
-
 def board(viewer: User, period: Period, today: date) -> Board:
     now, before, year = period.comparable(today)
     slices = {"now": now, "before": before, "year": year}
@@ -165,40 +150,42 @@ def board(viewer: User, period: Period, today: date) -> Board:
 
     owners: dict[str, set[str]] = defaultdict(set)
     for name, cadence_owners in Cadence.objects.values_list("name", "owners"):
-        owners[name].update(o.lower() for o in cadence_owners or () if o.lower() in figures)
-    if owners:
+        counted = {o.lower() for o in cadence_owners or ()} & figures.keys()
+        if counted:
+            owners[name] |= counted
+    meeting = meeting_outcome()
+    calls_sums = {  # "calls" is the column's name: the sum is called "made"
+        "made": Sum("calls"),
+        "connected": Sum("calls", filter=Q(disposition__in=CONNECTED_DISPOSITIONS)),
+        "meetings": Sum("calls", filter=Q(outcome=meeting)),
+    }
+    # One plain day range per query: SQLite reads each through its index, twice as
+    # fast as one query over the three ranges with a filtered sum per range.
+    for s, p in slices.items():
+        if owners:
+            for row in (
+                EngagementDay.objects.filter(
+                    day__range=(p.start, p.end), cadence_name__in=list(owners)
+                )
+                .values("cadence_name")
+                .annotate(**{key: Sum(key) for key in ENGAGEMENT})
+                .order_by()
+            ):
+                for member in owners[row["cadence_name"]]:
+                    for key in ENGAGEMENT:
+                        figures[member][key][s] += row[key] or 0
         for row in (
-            EngagementDay.objects.filter(in_any(slices), cadence_name__in=list(owners))
-            .values("cadence_name")
-            .annotate(**slice_sums(ENGAGEMENT, slices))
+            CallOutcomeDay.objects.filter(day__range=(p.start, p.end), username__in=members)
+            .values("username")
+            .annotate(**calls_sums)
             .order_by()
         ):
-            for member in owners.get(row["cadence_name"], ()):
-                for key in ENGAGEMENT:
-                    for s in SLICES:
-                        figures[member][key][s] += row[f"{key}__{s}"] or 0
-
-    meeting = meeting_outcome()
-    calls = (
-        CallOutcomeDay.objects.filter(in_any(slices), username__in=members)
-        .values("username")
-        .annotate(
-            **{
-                f"{figure}__{s}": Sum("calls", filter=Q(day__range=(p.start, p.end)) & extra)
-                for figure, extra in (
-                    ("calls", Q()),
-                    ("connected", Q(disposition__in=CONNECTED_DISPOSITIONS)),
-                    ("meetings", Q(outcome=meeting)),
-                )
-                for s, p in slices.items()
-            }
-        )
-        .order_by()
-    )
-    for row in calls:
-        for figure in ("calls", "connected", "meetings"):
-            for s in SLICES:
-                figures[row["username"]][figure][s] = row[f"{figure}__{s}"] or 0
+            for figure, column in (
+                ("calls", "made"),
+                ("connected", "connected"),
+                ("meetings", "meetings"),
+            ):
+                figures[row["username"]][figure][s] = row[column] or 0
 
     goals_apply = period.kind in Goal.Period.values
     goals = (
