@@ -93,3 +93,17 @@ def test_home_fits_a_1280_px_window(page, demo_users, this_month, login, passwor
     page.screenshot(path=f"/tmp/home-{login}-1280.png", full_page=True)
     assert page.evaluate(WIDER_THAN_THE_WINDOW) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+
+def test_an_admins_home_and_system_page_fit_a_1280_px_window(page, demo_users, this_month):
+    sign_in(page, "admin", "klenty-admin")
+    page.goto(reverse("home"))
+    expect(page.get_by_test_id("cockpit")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+
+    page.get_by_role("link", name="System: connection, prospect cache, worker →").click()
+    expect(page.get_by_test_id("sync-status")).to_be_visible()  # loaded by htmx
+    expect(page.locator("#worker")).to_contain_text("Tasks waiting")
+    page.screenshot(path="/tmp/system-1280.png", full_page=True)
+    assert page.evaluate(WIDER_THAN_THE_WINDOW) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
