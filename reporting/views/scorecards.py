@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from klentyadmin.accounts.roles import any_role, manager_required
 from reporting import pulls, scorecards
+from reporting.models import Goal
 from reporting.periods import CUSTOM
 from reporting.scorecard_forms import GoalForm, PeriodForm
 
@@ -26,6 +27,12 @@ def page(request, goal_form: GoalForm | None = None):
     board = scorecards.board(request.user, period, today)
     if goal_form is None and request.user.is_manager_or_admin:
         initial = {"period": period.kind if board.goals_apply else "month", "on": period.start}
+        # "Change" on a pacing row: the form holds that member's goals for the period.
+        editing = next((c for c in board.cards if c.member == request.GET.get("edit")), None)
+        if editing is not None:
+            initial["member"] = editing.member
+            if editing.goal is not None:
+                initial.update({name: getattr(editing.goal, name) for name in Goal.FIGURES})
         goal_form = GoalForm(members=member_choices(request.user), initial=initial)
     context = {
         "board": board,

@@ -263,3 +263,29 @@ def test_the_scorecards_queries_do_not_grow_with_the_history(seeded, request, wh
     rebuild_call_days({date(2026, 10, 1 + n) for n in range(30)})
 
     assert page_queries(client) == few
+
+
+def test_a_rep_sees_their_own_pacing_and_not_a_colleagues(seeded, rep_client):
+    Goal.objects.create(member=PRIYA, period=MONTH, starts_on=date(2026, 12, 1), meetings=4)
+    Goal.objects.create(member=DIEGO, period=MONTH, starts_on=date(2026, 12, 1), meetings=9)
+
+    body = rep_client.get(reverse("reporting:scorecards"), {"period": "month"}).content.decode()
+
+    assert f'data-testid="pace-{PRIYA}-meetings"' in body
+    assert DIEGO not in body
+
+
+def test_change_fills_the_form_with_the_members_goals(seeded, manager_client):
+    Goal.objects.create(member=PRIYA, period=MONTH, starts_on=date(2026, 12, 1), meetings=4)
+    url = reverse("reporting:scorecards")
+
+    page = manager_client.get(url, {"period": "month", "on": "2026-12-01"}).content.decode()
+    response = manager_client.get(url, {"period": "month", "on": "2026-12-01", "edit": PRIYA})
+
+    assert f"edit={PRIYA.replace('@', '%40')}#goal-form" in page
+    form = response.context["goal_form"]
+    assert (form.initial["member"], form.initial["meetings"], form.initial["calls"]) == (
+        PRIYA,
+        4,
+        None,
+    )
