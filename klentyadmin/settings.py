@@ -404,6 +404,13 @@ WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 64 * 1024, minimum=10
 REPORTS_ENGAGEMENT_MINUTES = env_int("REPORTS_ENGAGEMENT_MINUTES", 60, minimum=1)
 REPORTS_STEPWISE_MINUTES = env_int("REPORTS_STEPWISE_MINUTES", 360, minimum=1)
 REPORTS_CALLS_MINUTES = env_int("REPORTS_CALLS_MINUTES", 30, minimum=1)
+# Home and the scorecards count a meeting for each call logged with this prospect
+# outcome, spelt as in Klenty: by default the configured outcome that names a meeting
+# (KLENTY_OUTCOMES), else the sandbox's "Meeting Booked".
+COCKPIT_MEETING_OUTCOME = env_str(
+    "COCKPIT_MEETING_OUTCOME",
+    next((o for o in KLENTY_OUTCOMES if "meeting" in o.lower()), "Meeting Booked"),
+)
 # Days of email engagement fetched (one request per cadence and day) on the first run.
 REPORTS_BACKFILL_DAYS = env_int("REPORTS_BACKFILL_DAYS", 90, minimum=1)
 # Recent days fetched again on every run: counts such as "in cadence" keep moving.

@@ -193,6 +193,70 @@ class CallDay(models.Model):
         return f"{self.username} {self.day} {self.disposition}"
 
 
+class CallOutcomeDay(models.Model):
+    """Calls per day, rep, disposition and prospect outcome: what Home and the
+    scorecards count calls, their dispositions and meetings from (a meeting is a call
+    whose outcome is COCKPIT_MEETING_OUTCOME). Without CallDay's duration buckets it has
+    a few dozen rows a day for a team, so a quarter for everyone is one small GROUP BY.
+    Rebuilt with CallDay (reporting/rollups.py)."""
+
+    day = models.DateField()
+    username = models.EmailField()
+    disposition = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(max_length=64, blank=True)
+    calls = models.PositiveIntegerField(default=0)
+
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "username", "disposition", "outcome"],
+                name="calloutcomeday_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["username", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.day} {self.disposition} {self.outcome}"
+
+
+class Goal(models.Model):
+    """What a Manager expects of one team member over one week, month or quarter.
+
+    Keyed by the member's Klenty email (the attribution key of the scorecards), and
+    by the first day of the period; an empty figure means no goal for it."""
+
+    class Period(models.TextChoices):
+        WEEK = "week", "Week"
+        MONTH = "month", "Month"
+        QUARTER = "quarter", "Quarter"
+
+    member = models.EmailField(help_text="The team member's Klenty email.")
+    period = models.CharField(max_length=8, choices=Period.choices)
+    starts_on = models.DateField(help_text="The first day of the period.")
+    meetings = models.PositiveIntegerField(null=True, blank=True)
+    positive = models.PositiveIntegerField("positive replies", null=True, blank=True)
+    calls = models.PositiveIntegerField(null=True, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    FIGURES = ("meetings", "positive", "calls")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "period", "starts_on"], name="goal_member_period"
+            )
+        ]
+        ordering = ["member", "-starts_on"]
+
+    def __str__(self) -> str:
+        return f"{self.member}: {self.get_period_display().lower()} of {self.starts_on}"
+
+
 class PullRun(BackgroundRun):
     """One run of a pull: when, how many rows it wrote, what went wrong.
 

@@ -1,4 +1,5 @@
-"""The CallDay rollup: calls grouped by day, rep, disposition and duration bucket.
+"""The call rollups: calls grouped by day, rep, disposition and duration bucket
+(CallDay), and by day, rep, disposition and prospect outcome (CallOutcomeDay).
 
 Rebuilt per day from the stored calls with one GROUP BY, inside a transaction, so a
 day's rows always match its calls; rebuilding a day twice gives the same rows.
@@ -12,7 +13,7 @@ from datetime import date
 from django.db import transaction
 from django.db.models import Case, Count, IntegerField, Sum, Value, When
 
-from reporting.models import Call, CallDay
+from reporting.models import Call, CallDay, CallOutcomeDay
 
 DURATION_BUCKETS = [  # (upper bound in seconds, label)
     (30, "< 30 s"),
@@ -59,9 +60,24 @@ def rebuild_call_days(days: Iterable[date]) -> int:
             )
             for g in groups
         ]
+        outcomes = [
+            CallOutcomeDay(
+                day=g["called_on"],
+                username=g["username"],
+                disposition=g["disposition"],
+                outcome=g["outcome"],
+                calls=g["n"],
+            )
+            for g in Call.objects.filter(called_on__in=chunk)
+            .values("called_on", "username", "disposition", "outcome")
+            .annotate(n=Count("id"))
+            .order_by()
+        ]
         with transaction.atomic():
             CallDay.objects.filter(day__in=chunk).delete()
             CallDay.objects.bulk_create(rows, batch_size=2000)
+            CallOutcomeDay.objects.filter(day__in=chunk).delete()
+            CallOutcomeDay.objects.bulk_create(outcomes, batch_size=2000)
         written += len(rows)
     return written
 

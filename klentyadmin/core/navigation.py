@@ -24,6 +24,7 @@ NAV = [
     NavItem("Cadences", "cadences:list"),
     NavItem("Activity", "cadences:feed"),
     NavItem("Reports", "reporting:dashboard"),
+    NavItem("Scorecards", "reporting:scorecards"),
     NavItem("Enrichment", "enrichment:domain_search"),
     NavItem("Contacts", "contacts:list"),
     NavItem("Webhooks", "cadences:webhooks", admins_only=True),

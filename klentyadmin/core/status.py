@@ -37,21 +37,30 @@ class WorkerStatus:
 
     @property
     def alive(self) -> bool:
-        return self.last_seen is not None and timezone.now() - self.last_seen < WORKER_STALE_AFTER
+        return self.last_seen is not None and not worker_stale(self.last_seen)
+
+
+def worker_stale(last_seen: datetime) -> bool:
+    return timezone.now() - last_seen >= WORKER_STALE_AFTER
+
+
+def last_heartbeat() -> datetime | None:
+    return (
+        Success.objects.filter(func=HEARTBEAT_FUNC)
+        .order_by("-stopped")
+        .values_list("stopped", flat=True)
+        .first()
+    )
 
 
 def worker_status(viewer: User | None = None) -> WorkerStatus:
     """The worker's heartbeat and queue, and the recent failures `viewer` may see
     (everyone's for Managers and Admins; for a Rep only the failed runs they started:
     team-wide work is not theirs to act on)."""
-    last = (
-        Success.objects.filter(func=HEARTBEAT_FUNC)
-        .order_by("-stopped")
-        .values_list("stopped", flat=True)
-        .first()
-    )
     return WorkerStatus(
-        last_seen=last, queued=OrmQ.objects.count(), recent_failures=recent_failures(viewer)
+        last_seen=last_heartbeat(),
+        queued=OrmQ.objects.count(),
+        recent_failures=recent_failures(viewer),
     )
 
 

@@ -5,6 +5,7 @@ from klentyadmin.core.palette import views as palette_views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("system/", views.system, name="system"),
     path("settings/connections/", views.connections, name="connections"),
     path("settings/connections/test/", views.test_connection, name="test_connection"),
     path("settings/api-health/", views.api_health, name="api_health"),

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_GET
 from django_q.models import Failure
 
 from klentyadmin.accounts.roles import admin_required, any_role, manager_required
+from klentyadmin.core import attention, failures, services, status
 from klentyadmin.core import audit_log as audit
-from klentyadmin.core import failures, services, status
 from klentyadmin.core.connection_settings import (
     VendorConnection,
     connection_views,
@@ -19,14 +19,30 @@ from klentyadmin.core.forms import KlentyConnectionForm
 from klentyadmin.core.models import ApiCall, Service
 from klentyadmin.integrations.klenty.target import klenty_target
 from klentyadmin.lib.csv_writer import csv_download, csv_response
+from reporting import cockpit
 
 
 @require_GET
 @any_role
 def home(request):
+    """The cockpit: the team's numbers (a Rep's own), and what needs attention."""
     return render(
         request,
         "core/home.html",
+        {
+            "cockpit": cockpit.cockpit(request.user),
+            "attention": attention.items_for(request.user),
+        },
+    )
+
+
+@require_GET
+@admin_required
+def system(request):
+    """The plumbing Home used to show: the Klenty connection, the prospect cache, the worker."""
+    return render(
+        request,
+        "core/system.html",
         {
             "connection": stored_connection(),
             "worker": status.worker_status(request.user),

@@ -887,6 +887,33 @@ SAVED_VIEW_FORMS = [
     ),
 ]
 
+
+def goal(id: str, who: str = "manager", **fields) -> Case:
+    data = {
+        "member": "priya.natarajan@northwind.example",
+        "period": "month",
+        "on": "2026-12-01",
+        **fields,
+    }
+    return Case(f"goal: {id}", who, "post", "reporting:set_goal", data=data)
+
+
+GOAL_FORMS = [
+    goal("negative meetings", meetings="-1"),
+    goal("negative calls", calls="-5"),
+    goal("absurd calls", calls="1000000"),
+    goal("absurd positive replies for a week", period="week", positive="400"),
+    goal("meetings as text", meetings="ten"),
+    goal("meetings beyond 64 bits", meetings="1" + "0" * 20),
+    goal("meetings as a fraction", meetings="1.5"),
+    goal("no figure at all"),
+    goal("an unknown member", member="mallory@evil.example", meetings="3"),
+    goal("an unknown period", period="fortnight", meetings="3"),
+    goal("an impossible date", on="2026-02-30", meetings="3"),
+    goal("the year 1", on="0001-01-01", meetings="3"),
+    goal("as a rep", who="rep", meetings="3"),
+]
+
 CASES = (
     PROSPECT_FORMS
     + BULK_FORMS
@@ -897,4 +924,5 @@ CASES = (
     + CONTACT_FORMS
     + ACCOUNT_FORMS
     + SAVED_VIEW_FORMS
+    + GOAL_FORMS
 )

@@ -324,6 +324,7 @@ JUNK = {"page": "<script>alert(1)</script>", "q": "' OR 1=1 --", "id": str(HUGE)
 PAGES_WITHOUT_PARAMETERS = [
     ("home", "rep"),
     ("api_health", "admin"),
+    ("system", "admin"),
     ("cadences:list", "rep"),
     ("cadences:webhooks", "admin"),
     ("contacts:transfers", "rep"),
@@ -357,4 +358,44 @@ TOO_MANY = [
     ]
 ]
 
-CASES = SEARCH_TEXT + SEARCH_FILTERS + OTHER_QUERIES + IGNORED + NOT_FOUND + TOO_MANY
+SCORECARD_QUERIES = [
+    get("unknown period", "reporting:scorecards", {"period": "fortnight"}, expect=REJECTED),
+    get(
+        "custom range reversed",
+        "reporting:scorecards",
+        {"period": "custom", "start": "2026-12-05", "end": "2026-12-01"},
+        expect=REJECTED,
+    ),
+    get(
+        "custom range over a year",
+        "reporting:scorecards",
+        {"period": "custom", "start": "2024-01-01", "end": "2026-12-01"},
+        who="manager",
+        expect=REJECTED,
+    ),
+    get(
+        "custom range at the first day",
+        "reporting:scorecards",
+        {"period": "custom", "start": "0001-01-01", "end": "0001-01-02"},
+        expect=REJECTED,
+    ),
+    get(
+        "custom range without dates", "reporting:scorecards", {"period": "custom"}, expect=REJECTED
+    ),
+    get(
+        "an impossible day",
+        "reporting:scorecards",
+        {"period": "month", "on": "2026-02-30"},
+        expect=REJECTED,
+    ),
+]
+
+CASES = (
+    SCORECARD_QUERIES
+    + SEARCH_TEXT
+    + SEARCH_FILTERS
+    + OTHER_QUERIES
+    + IGNORED
+    + NOT_FOUND
+    + TOO_MANY
+)

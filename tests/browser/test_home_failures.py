@@ -43,11 +43,11 @@ def test_a_manager_reads_the_failures_on_home_within_the_window(page, demo_users
     sign_in(page, "manager", "klenty-manager")
     page.goto(reverse("home"))
 
-    failures = page.locator("#worker")
+    failures = page.locator("#attention")
     expect(failures).to_contain_text(
         "The weekly calls report email for manager could not be sent: the subscription was deleted."
     )
-    expect(failures.get_by_role("link", name="view")).to_have_attribute(
+    expect(failures.get_by_test_id("failure").get_by_role("link", name="view")).to_have_attribute(
         "href", reverse("contacts:transfer", args=[push.pk])
     )
     page.screenshot(path="/tmp/home-failures-1280.png", full_page=True)
