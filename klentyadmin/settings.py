@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "reporting",
     "enrichment",
     "contacts",
+    "dedupe",
 ]
 
 MIDDLEWARE = [
