@@ -29,7 +29,7 @@ class MergeForm(OneTimeKeyForm):
             offered = [s for s in SIDES if row[s[0]]]
             preferred = [s for s, _ in offered if s in sides[:1]] or [offered[0][0]]
             self.fields[f"field_{row['name']}"] = forms.ChoiceField(
-                choices=offered, widget=forms.RadioSelect, initial=preferred[0]
+                choices=offered, widget=forms.RadioSelect, initial=preferred[0], required=False
             )
 
     def clean(self):
@@ -42,7 +42,12 @@ class MergeForm(OneTimeKeyForm):
 
     @property
     def choices(self) -> dict[str, str]:
-        return {row["name"]: self.cleaned_data[f"field_{row['name']}"] for row in self.rows}
+        """Per field, the side chosen; a field left unchosen keeps the kept value."""
+        keep = self.cleaned_data["keep"]
+        return {
+            row["name"]: self.cleaned_data.get(f"field_{row['name']}") or keep
+            for row in self.rows
+        }
 
     def field_rows(self) -> list[dict]:
         return [{**row, "field": self[f"field_{row['name']}"]} for row in self.rows]
