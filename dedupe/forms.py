@@ -45,8 +45,7 @@ class MergeForm(OneTimeKeyForm):
         """Per field, the side chosen; a field left unchosen keeps the kept value."""
         keep = self.cleaned_data["keep"]
         return {
-            row["name"]: self.cleaned_data.get(f"field_{row['name']}") or keep
-            for row in self.rows
+            row["name"]: self.cleaned_data.get(f"field_{row['name']}") or keep for row in self.rows
         }
 
     def field_rows(self) -> list[dict]:
