@@ -10,6 +10,7 @@ from klentyadmin.core.once import OneTimeKeyForm
 
 SIDES = [("left", "Left"), ("right", "Right")]
 MAX_PAIRS_AT_ONCE = 200
+MAX_ID = 2**63 - 1  # the largest id a database stores; a larger one is no pair
 
 
 class MergeForm(OneTimeKeyForm):
@@ -58,7 +59,9 @@ class MergeManyForm(OneTimeKeyForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Any number is taken here; the view keeps only the pairs the user may see.
-        self.fields["pair"].choices = [(v, v) for v in self.data.getlist("pair") if v.isdigit()]
+        self.fields["pair"].choices = [
+            (v, v) for v in self.data.getlist("pair") if v.isdigit() and int(v) <= MAX_ID
+        ]
 
     def clean_pair(self) -> list[int]:
         ids = self.cleaned_data["pair"]
