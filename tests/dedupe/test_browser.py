@@ -37,7 +37,9 @@ def test_a_manager_merges_a_pair_choosing_from_each_side(page, sandbox, demo_use
     pair = page.get_by_test_id("pairs").locator("tbody tr")
     expect(pair).to_have_count(1)
     expect(pair).to_contain_text("The same Gmail address, ignoring dots and + tags")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
     pair.get_by_role("link", name="Compare and merge").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
 
     form = page.get_by_test_id("merge-form")
     form.locator('tr[data-field="title"]').get_by_label("CTO").check()  # from the kept side
