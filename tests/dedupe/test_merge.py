@@ -214,3 +214,73 @@ def test_an_impossible_choice_gets_a_field_error_and_sends_nothing(post, klenty,
     assert "Select a valid choice" in response.content.decode()
     assert not BulkJob.objects.exists()
     assert not [r for r in klenty.requests(before) if r["method"] == "POST"]
+
+
+@pytest.fixture
+def crm(klenty, settings):
+    settings.CRM_RATE_LIMIT_PER_MIN = 100_000
+    settings.CRM_API_KEY = ""
+    settings.CRM_API_BASE = ""
+    settings.SANDBOX_CRM_KEY = "sandbox-crm-key"
+    return klenty
+
+
+def test_a_crm_contact_pair_merges_its_values_into_klenty_and_leaves_the_crm_alone(
+    post, crm, manager_client
+):
+    contact = next(
+        c
+        for c in crm._call("GET", "crm/contacts")["contacts"]
+        if c["firstName"] and c["lastName"] and c["companyName"] and c["jobTitle"]
+    )
+    prospect = in_klenty(
+        "someone.else@elsewhere.example",
+        first_name=contact["firstName"],
+        last_name=contact["lastName"],
+        company=contact["companyName"],
+        title="",
+    )
+    # The manager's "Look again" reads the CRM's contacts over HTTP.
+    post(manager_client, reverse("dedupe:look_again"), {})
+    pair = DuplicatePair.objects.select_related("left", "right").get(
+        left__prospect=prospect, right__source="crm"
+    )
+    assert pair.same_name and pair.right.record_id == str(contact["id"])
+    page = manager_client.get(reverse("dedupe:merge", args=[pair.pk])).content.decode()
+    assert 'value="right"' not in page.split('name="keep"')[-1].split("</tr>")[0]
+    before = crm.last_seq()
+
+    post(
+        manager_client,
+        reverse("dedupe:merge", args=[pair.pk]),
+        {"once_key": new_key(), "keep": "left", "field_title": "right"},
+    )
+
+    assert crm.prospect(prospect.email)["fields"]["Title"] == contact["jobTitle"]
+    writes = [r for r in crm.requests(before) if r["method"] == "POST"]
+    assert writes and not [r for r in writes if "/crm/" in r["path"]]
+    assert not DuplicatePair.objects.filter(pk=pair.pk).exists()
+
+
+def test_a_crm_pair_cannot_keep_the_crm_side(post, crm, manager_client):
+    contact = next(
+        c
+        for c in crm._call("GET", "crm/contacts")["contacts"]
+        if c["firstName"] and c["lastName"] and c["companyName"]
+    )
+    in_klenty(
+        "third.person@elsewhere.example",
+        first_name=contact["firstName"],
+        last_name=contact["lastName"],
+        company=contact["companyName"],
+    )
+    post(manager_client, reverse("dedupe:look_again"), {})
+    pair = DuplicatePair.objects.filter(right__source="crm").first()
+
+    response = post(
+        manager_client,
+        reverse("dedupe:merge", args=[pair.pk]),
+        {"once_key": new_key(), "keep": "right"},
+    )
+
+    assert response.status_code == 400 and not BulkJob.objects.exists()
