@@ -50,7 +50,7 @@ def look_again(request):
 @once.replays_earlier_result
 def merge(request, pk: int):
     pair = get_object_or_404(finding.pairs_visible_to(request.user), pk=pk)
-    form = MergeForm(request.POST or None, pair=pair)
+    form = MergeForm(request.POST if request.method == "POST" else None, pair=pair)
     if request.method == "POST" and form.is_valid():
         kept_side = form.cleaned_data["keep"]
         kept = getattr(pair, kept_side)

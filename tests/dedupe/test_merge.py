@@ -284,3 +284,13 @@ def test_a_crm_pair_cannot_keep_the_crm_side(post, crm, manager_client):
     )
 
     assert response.status_code == 400 and not BulkJob.objects.exists()
+
+
+def test_an_empty_post_is_refused_with_field_errors(post, klenty, manager_client):
+    in_klenty("ha.ne@gmail.com")
+    in_klenty("hane@gmail.com")
+    pair = the_pair()
+
+    response = post(manager_client, reverse("dedupe:merge", args=[pair.pk]), {})
+
+    assert response.status_code == 400 and not BulkJob.objects.exists()
