@@ -83,15 +83,15 @@ def _rebuild_klenty_keys() -> int:
 
 
 PAIRS_SQL = """
-INSERT INTO {pairs} (left_id, right_id, same_email, same_name)
-SELECT l, r, MAX(e) = 1, MAX(n) = 1 FROM (
-    SELECT a.id AS l, b.id AS r, 1 AS e, 0 AS n
+INSERT INTO {pairs} (left_id, right_id, same_email, same_name, left_owner, right_owner)
+SELECT l, r, MAX(e) = 1, MAX(n) = 1, MAX(lo), MAX(ro) FROM (
+    SELECT a.id AS l, b.id AS r, 1 AS e, 0 AS n, a.owner_email AS lo, b.owner_email AS ro
     FROM {keys} a JOIN {keys} b ON b.email_key = a.email_key AND b.id <> a.id
     WHERE a.email_key <> '' AND a.source = 'klenty'
       AND (b.source = 'klenty' AND a.prospect_id < b.prospect_id OR b.source <> 'klenty')
       AND NOT (a.source <> b.source AND LOWER(a.email) = LOWER(b.email))
     UNION ALL
-    SELECT a.id, b.id, 0, 1
+    SELECT a.id, b.id, 0, 1, a.owner_email, b.owner_email
     FROM {keys} a JOIN {keys} b ON b.name_key = a.name_key AND b.id <> a.id
     WHERE a.name_key <> '' AND a.source = 'klenty'
       AND (b.source = 'klenty' AND a.prospect_id < b.prospect_id OR b.source <> 'klenty')
@@ -195,8 +195,9 @@ def pairs_visible_to(user) -> QuerySet[DuplicatePair]:
         return pairs
     if not user.klenty_email:
         return pairs.none()
-    # The prospects' owners as they are now, not as they were at the last look.
-    return pairs.filter(
-        left__prospect__owner_email=user.klenty_email,
-        right__prospect__owner_email=user.klenty_email,
+    # The owners at the last look find the pairs through an index; the owners as they
+    # are now must agree, so a prospect given to a colleague since drops out at once.
+    mine = user.klenty_email
+    return pairs.filter(left_owner=mine, right_owner=mine).filter(
+        left__prospect__owner_email=mine, right__prospect__owner_email=mine
     )

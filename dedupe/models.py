@@ -56,9 +56,14 @@ class DuplicatePair(models.Model):
     right = models.ForeignKey(DedupeKey, on_delete=models.CASCADE, related_name="+")
     same_email = models.BooleanField(default=False)
     same_name = models.BooleanField(default=False)
+    # The owners at the last look, so a Rep's pairs are found through an index; the
+    # page checks the owners as they are now as well (finding.pairs_visible_to).
+    left_owner = models.CharField(max_length=254, blank=True)
+    right_owner = models.CharField(max_length=254, blank=True)
 
     class Meta:
         ordering = ["id"]
+        indexes = [models.Index(fields=["left_owner", "right_owner"])]
         constraints = [models.UniqueConstraint(fields=["left", "right"], name="dedupe_pair_once")]
 
     def __str__(self) -> str:

@@ -7,13 +7,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_q.tasks import async_task
 
 from dedupe import finding, merging
 from dedupe.forms import MergeForm, MergeManyForm
 from dedupe.models import LastLook
 from klentyadmin.accounts.roles import any_role, manager_required
 from klentyadmin.core import once
-from klentyadmin.integrations.crm import CrmClient
 
 PAGE_SIZE = 50
 
@@ -38,10 +38,11 @@ def pairs(request):
 @require_POST
 @manager_required
 def look_again(request):
-    look = finding.look_for_duplicates(crm_client=CrmClient.from_settings(actor=request.user))
-    if look.crm_error:
-        messages.warning(request, f"The CRM's contacts could not be read: {look.crm_error}")
-    messages.success(request, "Looked for duplicates again.")
+    # A minute's work at a million prospects (bench/dedupe.py): the worker does it.
+    async_task("dedupe.finding.scheduled_look")
+    messages.success(
+        request, "Looking for duplicates again in the background; reload this page in a minute."
+    )
     return redirect("dedupe:pairs")
 
 
