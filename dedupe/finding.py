@@ -4,7 +4,7 @@
 INSERT … SELECT over the prospects cache (the keys computed by the database:
 dedupe/rules.py), then the pairs with one INSERT … SELECT that joins the key table
 with itself on each indexed key. Nothing is read into Python, so it stays a matter of
-seconds at a million prospects (bench/dedupe.py measures it). CRM contacts come from
+seconds at a million prospects (bench/duplicates.py measures it). CRM contacts come from
 the CRM's API (`read_crm_contacts`), as the CRM has no search we could pair against.
 
 A pair needs a Klenty prospect on at least one side (two CRM contacts are the CRM's

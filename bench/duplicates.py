@@ -1,12 +1,12 @@
 """Benchmark: finding duplicates at scale, and the Duplicates page.
 
 Standalone: builds its own SQLite database in a temporary folder, migrates it,
-bulk-creates N prospects of which about 1% have a Gmail twin (dots and a + tag) and
-about 1% a same-name-and-company twin, then times one look for duplicates (the key
+creates N prospects of which 1% have a Gmail twin (dots and a + tag) and 1% a
+same-name-and-company twin (in one INSERT on SQLite), then times one look for duplicates (the key
 table and the pairs rebuilt in SQL: dedupe/finding.py) and the Duplicates page as a
 Manager and as a Rep (first, middle and last page). Prints the figures as a table.
 
-    .venv/bin/python bench/dedupe.py [--prospects 1000000] [--requests 30]
+    .venv/bin/python bench/duplicates.py [--prospects 1000000] [--requests 30]
 """
 
 from __future__ import annotations
@@ -59,6 +59,40 @@ def seed(count: int) -> int:
     return twins
 
 
+SEED_SQL = """
+INSERT INTO prospects_prospect (
+    email, first_name, middle_name, last_name, full_name, company, company_domain, account,
+    department, title, location, phone, twitter_id, company_phone, company_email,
+    linkedin_url, city, country, tags, tags_text, custom_fields, owner_email, outcome,
+    prospect_status, cadence_status, cadence_name, first_synced_at, last_synced_at,
+    search_text
+)
+WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < %s - 1)
+SELECT
+    CASE i %% 100 WHEN 1 THEN 'p.' || (i - 1) || '+x@gmail.com'
+                  WHEN 2 THEN 'twin' || i || '@other.example'
+                  ELSE 'p' || i || '@gmail.com' END,
+    CASE i %% 100 WHEN 1 THEN '' WHEN 2 THEN 'F' || (i - 2) ELSE 'F' || i END,
+    '',
+    CASE i %% 100 WHEN 1 THEN '' WHEN 2 THEN 'L' || (i - 2) ELSE 'L' || i END,
+    '', CASE i %% 100 WHEN 1 THEN '' ELSE 'Co' END, '', '', '', '', '', '', '', '', '', '',
+    '', '', '[]', '', '{}',
+    CASE i %% 4 WHEN 0 THEN %s WHEN 1 THEN %s WHEN 2 THEN %s ELSE %s END,
+    '', 'Not Contacted', '', '', datetime('now'), datetime('now'), ''
+FROM n
+"""
+
+
+def seed_in_sql(count: int) -> int:
+    """The same shape as `seed`, in one statement (SQLite): minutes less at a million.
+    Every 100 rows: one Gmail twin of the row before, one name twin of the row before it."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(SEED_SQL, [count, *OWNERS])
+    return 2 * (count // 100)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--prospects", type=int, default=1_000_000)
@@ -73,7 +107,9 @@ def main() -> None:
     from klentyadmin.accounts.models import User
 
     started = time.perf_counter()
-    twins = seed(args.prospects)
+    from django.db import connection
+
+    twins = seed_in_sql(args.prospects) if connection.vendor == "sqlite" else seed(args.prospects)
     seeded = time.perf_counter() - started
     started = time.perf_counter()
     look_for_duplicates()
