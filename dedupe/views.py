@@ -38,7 +38,7 @@ def pairs(request):
 @require_POST
 @manager_required
 def look_again(request):
-    # A minute's work at a million prospects (bench/duplicates.py): the worker does it.
+    # Half a minute at a million prospects (bench/duplicates.py): the worker does it.
     async_task("dedupe.finding.scheduled_look")
     messages.success(
         request, "Looking for duplicates again in the background; reload this page in a minute."
