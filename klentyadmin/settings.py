@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "enrichment",
     "contacts",
     "saved_views",
+    "dedupe",
 ]
 
 MIDDLEWARE = [

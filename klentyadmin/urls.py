@@ -14,6 +14,7 @@ urlpatterns = [
     path("enrichment/", include("enrichment.urls")),
     path("contacts/", include("contacts.urls")),
     path("views/", include("saved_views.urls")),
+    path("duplicates/", include("dedupe.urls")),
     # Webhook deliveries from Klenty: no session, protected by a per-subscription token.
     path("hooks/", include("cadences.hook_urls")),
     path("admin/", admin.site.urls),

@@ -144,6 +144,11 @@ class BulkAction(models.TextChoices):
     IMPORT = "import", "Import prospects"
 
 
+# Actions another app adds to the bulk engine (dedupe's "merge"), with their labels:
+# the job's `action` choices stay this app's, so adding one needs no migration here.
+EXTRA_ACTION_LABELS: dict[str, str] = {}
+
+
 class BulkJob(models.Model):
     """One action applied to a frozen set of prospects, item by item, in the worker."""
 
@@ -179,6 +184,10 @@ class BulkJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("prospects:job", args=[self.pk])
+
+    def get_action_display(self) -> str:
+        labels = {**dict(BulkAction.choices), **EXTRA_ACTION_LABELS}
+        return labels.get(self.action, self.action)
 
     @property
     def finished(self) -> bool:

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_POST
 
+from dedupe.warnings import Incoming, near_duplicates
 from enrichment import services
 from enrichment.forms import EMAIL_RE, DomainForm, SendForm
 from enrichment.services import Row, balance_or_none
@@ -109,11 +110,22 @@ def verify(request):
     if error:
         return _render(request, "verified", {**context, "error": error})
     _ask_snov(request, context, "verified", rows, services.verify)
+    context["near"] = _near_duplicates(request.user, context.get("verified") or [], context)
     context["send_form"] = SendForm(
         initial={"domain": context["domain"], "company": context["company"]}
     )
     context.update(_klenty_choices(request.user))
     return _render(request, "verified", context)
+
+
+def _near_duplicates(user, rows: list[Row], carried: dict) -> list[tuple[str, str]]:
+    """(email, warning) for the verified rows that look like someone already there."""
+    people = [
+        Incoming(r.email, r.first_name, r.last_name, carried["company"], label=r.email)
+        for r in rows
+    ]
+    found = near_duplicates(user, people)
+    return [(r.email, w) for r, w in zip(rows, found, strict=True) if w]
 
 
 def _klenty_choices(user) -> dict:

@@ -97,6 +97,7 @@ TASKS: dict[str, TaskLabel] = {
     "klentyadmin.core.background.resume_stalled": TaskLabel(
         "Resuming stalled background work", "did not finish"
     ),
+    "dedupe.finding.scheduled_look": TaskLabel("Looking for duplicates", "did not finish"),
     "prospects.sync.run_sync": TaskLabel("The {0} prospect sync", "stopped"),
     "prospects.sync.scheduled_sync": TaskLabel("The scheduled prospect sync", "stopped"),
     "reporting.pulls.scheduled_engagement": TaskLabel(

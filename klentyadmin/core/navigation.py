@@ -27,6 +27,7 @@ NAV = [
     NavItem("Scorecards", "reporting:scorecards"),
     NavItem("Enrichment", "enrichment:domain_search"),
     NavItem("Contacts", "contacts:list"),
+    NavItem("Duplicates", "dedupe:pairs"),
     NavItem("Webhooks", "cadences:webhooks", admins_only=True),
     NavItem("Audit log", "audit_log", managers_only=True),
     NavItem("API health", "api_health", admins_only=True),

@@ -40,6 +40,7 @@ SCHEDULES: list[Recurring] = [
     # was down sends each due report once, not once per missed run.
     Recurring("reports: send emails", "reporting.emails.send_due", settings.REPORTS_EMAIL_MINUTES),
     Recurring("refresh cadences", "cadences.sync.scheduled_refresh", settings.KLENTY_SYNC_MINUTES),
+    Recurring("look for duplicates", "dedupe.finding.scheduled_look", settings.KLENTY_SYNC_MINUTES),
 ]
 
 

@@ -21,6 +21,7 @@ from django.utils.html import format_html
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dedupe.warnings import warnings_for_rows
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.core import once
 from klentyadmin.lib.csv_writer import csv_download, csv_response
@@ -243,6 +244,8 @@ def preview(request, token: str):
         "total": len(outcomes),
         "problems": problems[:PROBLEMS_SHOWN],
         "more_problems": max(len(problems) - PROBLEMS_SHOWN, 0),
+        # Near-duplicates are imported all the same; the preview says so first.
+        "near": warnings_for_rows(request.user, [o for o in outcomes if o.status == READY]),
     }
     return _page(request, "preview", context)
 

@@ -914,8 +914,39 @@ GOAL_FORMS = [
     goal("as a rep", who="rep", meetings="3"),
 ]
 
+
+def dedupe(id: str, url: str, who: str = "rep", kwargs=None, **data) -> Case:
+    return Case(
+        f"dedupe {url.split(':')[1]}: {id}", who, "post", url, kwargs=kwargs or {}, data=data
+    )
+
+
+DEDUPE_FORMS = [
+    dedupe("no pair ticked", "dedupe:merge_many", once_key=KEY),
+    dedupe("pair id not a number", "dedupe:merge_many", pair=["abc"], once_key=KEY),
+    dedupe("pair id beyond 64 bits", "dedupe:merge_many", pair=["9" * 30], once_key=KEY),
+    dedupe("no such pair", "dedupe:merge_many", pair=["987654"], once_key=KEY),
+    dedupe(
+        "over 200 pairs",
+        "dedupe:merge_many",
+        "manager",
+        pair=[str(i) for i in range(1, 202)],
+        once_key=KEY,
+    ),
+    dedupe("no such pair", "dedupe:merge", kwargs={"pk": 987654}, keep="left", once_key=KEY),
+    dedupe(
+        "a prospect's id as a pair",
+        "dedupe:merge",
+        "manager",
+        kwargs={"pk": "@other_prospect"},
+        keep="left",
+        once_key=KEY,
+    ),
+]
+
 CASES = (
     PROSPECT_FORMS
+    + DEDUPE_FORMS
     + BULK_FORMS
     + CADENCE_FORMS
     + REPORT_FORMS

@@ -119,6 +119,9 @@ OTHER_QUERIES = [
     ),
     get("q over 200 characters", "prospects:export", {"q": "q" * 201}, expect=REJECTED),
     get("sort unknown", "prospects:export", {"sort": "salary"}),
+    get("page not a number", "dedupe:pairs", {"page": "x"}),
+    get("page beyond the last", "dedupe:pairs", {"page": str(HUGE)}, who="manager"),
+    Case("dedupe merge: pair id beyond 64 bits", "manager", "get", "/duplicates/" + "9" * 30 + "/"),
     get("unknown range", "reporting:dashboard", {"range": "forever"}),
     get(
         "custom range at the first day",

@@ -19,6 +19,7 @@ NO_INPUT = {
     "cadences:refresh": "posts nothing; refreshes the cadences",
     "cadences:webhook_subscribe": "posts nothing; subscribes the dashboard",
     "prospects:sync_start": "posts nothing; starts a sync",
+    "dedupe:look_again": "posts nothing; looks for duplicates again",
     "cadences:simulate": "a switch: on=1 starts the sandbox's activity, anything else stops it",
     "account_login": "the login view under allauth's name; its inputs are the login cases",
     "account_logout": "posts nothing",
