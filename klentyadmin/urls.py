@@ -13,6 +13,7 @@ urlpatterns = [
     path("reports/", include("reporting.urls")),
     path("enrichment/", include("enrichment.urls")),
     path("contacts/", include("contacts.urls")),
+    path("alerts/", include("alerts.urls")),
     # Webhook deliveries from Klenty: no session, protected by a per-subscription token.
     path("hooks/", include("cadences.hook_urls")),
     path("admin/", admin.site.urls),

@@ -26,6 +26,7 @@ NAV = [
     NavItem("Enrichment", "enrichment:domain_search"),
     NavItem("Contacts", "contacts:list"),
     NavItem("Webhooks", "cadences:webhooks", admins_only=True),
+    NavItem("Alerts", "alerts:rules", managers_only=True),
     NavItem("Audit log", "audit_log", managers_only=True),
     NavItem("API health", "api_health", admins_only=True),
     NavItem("Settings", "connections", admins_only=True),

@@ -40,6 +40,8 @@ SCHEDULES: list[Recurring] = [
     # was down sends each due report once, not once per missed run.
     Recurring("reports: send emails", "reporting.emails.send_due", settings.REPORTS_EMAIL_MINUTES),
     Recurring("refresh cadences", "cadences.sync.scheduled_refresh", settings.KLENTY_SYNC_MINUTES),
+    # Alerts are evaluated after every pull; this also catches a pull that stopped running.
+    Recurring("alerts: evaluate", "alerts.tasks.evaluate_rules", 60),
 ]
 
 
