@@ -134,6 +134,8 @@ def remind(
         and (firing.last_notified_at or firing.started_at)
         <= now - timedelta(hours=rule.remind_after_hours)
     )
+    if not due and reading.value == firing.value and message == firing.message:
+        return  # nothing to write: most open firings, most of the time
     with transaction.atomic():
         # The conditional update is the claim: of two evaluations, one reminds.
         last = firing.last_notified_at
