@@ -131,3 +131,14 @@ def test_the_webhook_url_is_stored_encrypted(receiver, bounce_rule):
     assert "secretpart1234" not in bounce_rule.slack_url_encrypted
     assert bounce_rule.slack_url() == receiver.url
     assert bounce_rule.slack_url_hint == "127.0.0.1/…1234"
+
+
+def test_a_revoked_webhook_is_not_tried_again(receiver, bounce_rule):
+    receiver.statuses = [404]
+    engagement("Webinar", prospects_added=100, bounces=8)
+
+    evaluate_all()
+
+    slack = AlertNotification.objects.get(channel="slack")
+    assert (slack.status, slack.attempts, len(receiver.messages)) == ("failed", 1, 1)
+    assert "no longer exists" in slack.error

@@ -3,8 +3,9 @@
 Slack answers a delivered message with HTTP 200 and the body ``ok``; a refusal with
 a 4xx and a short reason (``invalid_payload``, ``no_service``, ``channel_is_archived``);
 a revoked URL with 404 or 410. The shared layer expects JSON, so this session reads
-the answer itself. It retries nothing: every 5xx, 429 or lost connection is
-`ApiUnavailable`, and the caller (alerts/notify.py) decides how often to try again,
+the answer itself. Beyond a connection that was never made (which the shared layer
+tries again), it retries nothing: a 5xx or a lost answer is `ApiUnavailable`, a 429
+`ApiRateLimited`, and the caller (alerts/notify.py) decides how often to try again,
 with its own backoff, so each try is counted on the notification it belongs to.
 """
 
