@@ -792,6 +792,7 @@ ACCOUNT_FORMS = [
     password("second password missing", new_password1="Str0ng-Enough-9"),
 ]
 
+
 def alert_rule(id: str, **fields) -> Case:
     data = {
         "name": "Bounces",
