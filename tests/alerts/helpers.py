@@ -55,3 +55,11 @@ def rule(**fields) -> AlertRule:
         "min_volume": 0,
     }
     return AlertRule.objects.create(**{**defaults, **fields})
+
+
+def bounce(sandbox, email: str) -> None:
+    """The sandbox sends the prospect's mail first, then bounces the next one."""
+    for _ in range(3):
+        if sandbox.activity(email, "bounce")["happened"] == "bounce":
+            return
+    raise AssertionError(f"the sandbox did not bounce {email}")

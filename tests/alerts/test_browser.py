@@ -1,4 +1,4 @@
-"""The journey: a Manager creates a bounce rule, activity trips it, the evaluation
+"""The journey: a Manager creates a bounce rule, the sandbox's activity trips it, the evaluation
 sends the email and the Slack message (received on loopback), the history shows
 them, and "Stop this cadence" confirmed runs a bulk job against the sandbox."""
 
@@ -8,8 +8,11 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from klentyadmin.integrations.klenty import KlentyClient
 from prospects.models import BulkJob
-from tests.alerts.helpers import engagement
+from reporting import pulls
+from reporting.models import PullRun
+from tests.alerts.helpers import bounce
 from tests.cadences.conftest import cache_from_sandbox
 from tests.fixtures.browser import sign_in
 
@@ -20,6 +23,7 @@ def test_a_bounce_rule_fires_notifies_and_its_stop_cadence_is_confirmed(
     page, demo_users, sandbox, receiver, settings
 ):
     settings.KLENTY_RATE_LIMIT_PER_MIN = 100_000
+    sandbox.configure(rate_limit_per_min=0)
     [first] = sandbox.find_prospects(limit=1, cadence_status="In Cadence")
     name = first["cadence"]
     prospects = cache_from_sandbox(sandbox, limit=2, cadence_status="In Cadence", cadence=name)
@@ -40,16 +44,29 @@ def test_a_bounce_rule_fires_notifies_and_its_stop_cadence_is_confirmed(
     expect(page.get_by_text("Saved the rule “Bounces per cadence”.")).to_be_visible()
     expect(page.get_by_test_id("rules")).not_to_contain_text("secretpart1234")
 
-    # The cadence's activity: 9 bounces of 100 prospects added today.
-    engagement(name, prospects_added=100, bounces=9)
-    page.get_by_test_id("evaluate").click()
+    # The sandbox's activity: four prospects start the cadence today, three bounce;
+    # the engagement pull stores the day and queues the evaluation.
+    fresh = sandbox.find_prospects(limit=4, status="Not Contacted")
+    client = KlentyClient.from_settings()
+    for prospect in fresh:
+        client.start_cadence(prospect["email"], name)
+    for prospect in fresh[:3]:
+        bounce(sandbox, prospect["email"])
+    settings.REPORTS_BACKFILL_DAYS = 1
+    pulls.run_pull(PullRun.Kind.ENGAGEMENT)
+    page.get_by_test_id("evaluate").click()  # again, by hand: nothing new is sent
 
-    firing = page.get_by_test_id("firing").filter(has_text="Bounces per cadence")
-    expect(firing).to_contain_text(f"bounce rate for the cadence “{name}” is 9%")
+    about = f"the cadence “{name}”"
+    # The built-in bounce rules fire beside it, each a card of its own.
+    firing = page.get_by_test_id("firing").filter(
+        has_text=f"Bounces per cadence: bounce rate for {about} is"
+    )
+    expect(firing).to_be_visible()
     expect(firing.get_by_test_id("delivery")).to_have_text(["Sent", "Sent"])
-    assert len(receiver.texts) == 1 and "9%" in receiver.texts[0]
-    assert [m.to for m in mail.outbox] == [["sales.lead@northwind.example"]]
-    assert "/act/" in receiver.texts[0]
+    ours = [t for t in receiver.texts if about in t]
+    assert len(ours) == 1 and "/act/" in ours[0]
+    assert len([m for m in mail.outbox if about in m.subject]) == 1
+    assert {tuple(m.to) for m in mail.outbox} == {("sales.lead@northwind.example",)}
 
     firing.get_by_test_id("propose").click()
     expect(page.get_by_test_id("act")).to_contain_text("its 2 active prospects")

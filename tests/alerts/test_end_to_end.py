@@ -10,17 +10,9 @@ from alerts.models import AlertFiring
 from klentyadmin.integrations.klenty import KlentyClient
 from reporting import pulls
 from reporting.models import PullRun
-from tests.alerts.helpers import rule
+from tests.alerts.helpers import bounce, rule
 
 pytestmark = pytest.mark.usefixtures("no_builtins")
-
-
-def bounce(sandbox, email: str) -> None:
-    """The sandbox sends the prospect's mail first, then bounces the next one."""
-    for _ in range(3):
-        if sandbox.activity(email, "bounce")["happened"] == "bounce":
-            return
-    raise AssertionError(f"the sandbox did not bounce {email}")
 
 
 def test_a_bounce_in_the_sandbox_trips_the_rule_after_the_pull(
