@@ -111,13 +111,12 @@ class AlertRule(models.Model):
 
     @property
     def unit(self) -> str:
+        """What the threshold counts: hours, points (a drop in a rate), % or nothing."""
         if self.metric in HOURS_METRICS:
             return " hours"
-        return (
-            " points"
-            if self.is_rate and self.condition.startswith("drop")
-            else ("%" if self.is_rate else "")
-        )
+        if not self.is_rate:
+            return ""
+        return " points" if self.condition.startswith("drop") else "%"
 
     @property
     def summary(self) -> str:
@@ -137,13 +136,15 @@ class AlertRule(models.Model):
                 f"down more than {value} against the {self.baseline_days}-day baseline"
             ),
         }[self.condition]
-        return f"{metric} {condition} over {days}, {self.scope_label.lower()}"
+        return f"{metric} {condition} over {days}, {self.scope_label}"
 
     @property
     def scope_label(self) -> str:
+        """The scope in words: "the whole team", "one cadence: New Leads"."""
+        label = self.get_scope_display().lower()
         if self.scope in (Scope.REP, Scope.CADENCE) and self.scope_value:
-            return f"{self.get_scope_display()}: {self.scope_value}"
-        return self.get_scope_display()
+            return f"{label}: {self.scope_value}"
+        return label
 
 
 def fmt(number: float) -> str:

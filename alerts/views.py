@@ -25,10 +25,8 @@ HISTORY_LIMIT = 100
 @manager_required
 def rule_list(request: HttpRequest):
     rules = AlertRule.objects.all()
-    open_counts = {
-        rule_id: True for rule_id in AlertFiring.objects.open().values_list("rule_id", flat=True)
-    }
-    return render(request, "alerts/rules.html", {"rules": rules, "firing": open_counts})
+    firing = set(AlertFiring.objects.open().values_list("rule_id", flat=True))
+    return render(request, "alerts/rules.html", {"rules": rules, "firing": firing})
 
 
 def save_rule(request: HttpRequest, rule: AlertRule | None):
@@ -115,19 +113,22 @@ def act(request: HttpRequest, pk: int):
         messages.info(request, "This alert's action was already taken; here is its job.")
         return redirect("prospects:job", pk=firing.action_job_id)
     count = actions.active_prospects(firing, request.user).count() if firing.can_act else 0
-    form = once.OneTimeKeyForm(request.POST or None)
-    if request.method == "POST" and firing.can_act and form.is_valid():
+    form = once.OneTimeKeyForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        if not firing.can_act:
+            messages.error(request, "This alert proposes no action now.")
+        elif form.is_valid():
 
-        def start() -> str:
-            job = actions.run_action(firing, request.user)
-            return reverse("prospects:job", args=[job.pk])
+            def start() -> str:
+                job = actions.run_action(firing, request.user)
+                return reverse("prospects:job", args=[job.pk])
 
-        try:
-            return once.send_once(request, form.cleaned_data[once.FIELD], start)
-        except actions.CannotAct as exc:
-            messages.error(request, str(exc))
-    elif request.method == "POST":
-        for error in form.non_field_errors():
-            messages.error(request, error)
+            try:
+                return once.send_once(request, form.cleaned_data[once.FIELD], start)
+            except actions.CannotAct as exc:
+                messages.error(request, str(exc))
+        else:
+            for error in form.non_field_errors():
+                messages.error(request, error)
     context = {"firing": firing, "count": count, "form": form}
     return render(request, "alerts/act.html", context)

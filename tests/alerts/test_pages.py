@@ -56,7 +56,7 @@ def test_a_manager_creates_a_rule_with_a_webhook_never_shown_back(
     edit = manager_client.get(reverse("alerts:edit", args=[saved.pk])).content.decode()
     for body in (listing, edit):
         assert "secretpart1234" not in body and "…1234" in body
-    assert "Bounce rate above 5% over 7 days, one cadence: new leads" in listing
+    assert "Bounce rate above 5% over 7 days, one cadence: New Leads" in listing
 
 
 def test_editing_without_a_url_keeps_the_stored_one(manager_client, new_leads, receiver):
