@@ -70,6 +70,11 @@ BENCHES = (
     Bench("webhook_receiver", "Webhook receiver throughput and latency", ("--events", "200")),
     Bench("snov_flow", "Snov.io domain → verified emails → Klenty list and cadence"),
     Bench("oidc_signin", "Sign-in through OpenID Connect on loopback", ("--runs", "5")),
+    Bench(
+        "alerts",
+        "Alert evaluation per pull with 200 rules over a long history",
+        ("--days", "60", "--runs", "3"),
+    ),
 )
 
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "contacts",
     "saved_views",
     "dedupe",
+    "alerts",
 ]
 
 MIDDLEWARE = [
@@ -433,6 +434,13 @@ REPORTS_CHROMIUM_PATH = env_str("REPORTS_CHROMIUM_PATH")
 REPORTS_SITE_URL = env_str(
     "REPORTS_SITE_URL", PUBLIC_BASE_URL or f"http://127.0.0.1:{env_str('PORT', '8000')}"
 ).rstrip("/")
+
+# Alerts (alerts/)
+# A Slack-compatible webhook that fails (5xx, 429, no answer) is tried this many times,
+# waiting ALERTS_SLACK_BACKOFF_SECONDS, then twice that, between tries.
+ALERTS_SLACK_ATTEMPTS = env_int("ALERTS_SLACK_ATTEMPTS", 3, minimum=1)
+ALERTS_SLACK_BACKOFF_SECONDS = env_float("ALERTS_SLACK_BACKOFF_SECONDS", 2.0)
+ALERTS_SLACK_RATE_LIMIT_PER_MIN = env_int("ALERTS_SLACK_RATE_LIMIT_PER_MIN", 60, minimum=1)
 
 # -- Sign-in: single sign-on, two-factor and sessions (django-allauth) --
 # One block, so the rest of the settings stay as they were. The project's own login

@@ -15,6 +15,7 @@ urlpatterns = [
     path("contacts/", include("contacts.urls")),
     path("views/", include("saved_views.urls")),
     path("duplicates/", include("dedupe.urls")),
+    path("alerts/", include("alerts.urls")),
     # Webhook deliveries from Klenty: no session, protected by a per-subscription token.
     path("hooks/", include("cadences.hook_urls")),
     path("admin/", admin.site.urls),

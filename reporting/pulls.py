@@ -37,6 +37,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from klentyadmin.core import background, leases
@@ -80,6 +81,9 @@ FETCHED = {
     PullRun.Kind.CALLS: "Members fetched",
 }
 NOT_FOUND = object()  # `ask`: Klenty's "no record found" is an error like any other
+# Sent once a run has finished and its transaction committed (`run_id`): the alerts
+# app evaluates its rules then, without this module knowing of it.
+pull_finished = Signal()
 
 
 def today() -> date:
@@ -450,6 +454,7 @@ class ReportPulls(background.Kind):
         errors = [*filter(None, planning.splitlines()), *failed.values_list("message", flat=True)]
         status = PullRun.Status.PARTIAL if errors else PullRun.Status.DONE
         PullRun.objects.filter(pk=run.pk).update(errors="\n".join(errors[-50:]), status=status)
+        transaction.on_commit(lambda: pull_finished.send(sender=PullRun, run_id=run.pk))
 
     def outcomes_for(self, run: PullRun) -> tuple[background.Outcome, ...]:
         return (

@@ -117,6 +117,7 @@ TASKS: dict[str, TaskLabel] = {
         "Sending the report emails that were due", "did not finish"
     ),
     "cadences.sync.scheduled_refresh": TaskLabel("The scheduled cadence refresh", "stopped"),
+    "alerts.tasks.evaluate_rules": TaskLabel("Evaluating the alert rules", "did not finish"),
     "enrichment.services.start_cadence_after_import": TaskLabel(
         "Starting the cadence after a Snov.io import", "did not finish"
     ),

@@ -29,6 +29,7 @@ NAV = [
     NavItem("Contacts", "contacts:list"),
     NavItem("Duplicates", "dedupe:pairs"),
     NavItem("Webhooks", "cadences:webhooks", admins_only=True),
+    NavItem("Alerts", "alerts:rules", managers_only=True),
     NavItem("Audit log", "audit_log", managers_only=True),
     NavItem("API health", "api_health", admins_only=True),
     NavItem("Settings", "connections", admins_only=True),

@@ -41,6 +41,8 @@ SCHEDULES: list[Recurring] = [
     Recurring("reports: send emails", "reporting.emails.send_due", settings.REPORTS_EMAIL_MINUTES),
     Recurring("refresh cadences", "cadences.sync.scheduled_refresh", settings.KLENTY_SYNC_MINUTES),
     Recurring("look for duplicates", "dedupe.finding.scheduled_look", settings.KLENTY_SYNC_MINUTES),
+    # Alerts are evaluated after every pull; this also catches a pull that stopped running.
+    Recurring("alerts: evaluate", "alerts.tasks.evaluate_rules", 60),
 ]
 
 

@@ -8,7 +8,12 @@ and redacts the vendor's text before it gets here.
 
 from __future__ import annotations
 
-SERVICE_NAMES = {"klenty": "Klenty", "snov": "Snov.io", "crm": "The contacts CRM"}
+SERVICE_NAMES = {
+    "klenty": "Klenty",
+    "snov": "Snov.io",
+    "crm": "The contacts CRM",
+    "slack": "The Slack webhook",
+}
 
 
 def service_name(service: str) -> str:

@@ -114,6 +114,7 @@ def world(db, on_sandbox, settings) -> World:
     }
     objects.update(sealed_rows(users, unlinked_rep))
     objects.update(views)
+    objects.update(alert_rows())
     # Just signed in, as a person is: forms behind re-authentication are reached.
     clients = {
         role: recently_signed_in(signed_in_client(user), user) for role, user in users.items()
@@ -198,3 +199,12 @@ def run_case(world, on_sandbox):
         )
 
     return run
+
+
+def alert_rows() -> dict[str, int]:
+    """An alert rule about the team and its open firing (it proposes no action)."""
+    from alerts.models import AlertFiring, AlertRule
+
+    rule = AlertRule.objects.create(name="Bounces", metric="bounce_rate", threshold=5)
+    firing = AlertFiring.objects.create(rule=rule, message="Bounces: 6%")
+    return {"alert_rule": rule.pk, "alert_firing": firing.pk}

@@ -944,8 +944,95 @@ DEDUPE_FORMS = [
     ),
 ]
 
+
+def alert_rule(id: str, **fields) -> Case:
+    data = {
+        "name": "Bounces",
+        "metric": "bounce_rate",
+        "scope": "each_cadence",
+        "condition": "above",
+        "threshold": "5",
+        "window_days": "7",
+        "baseline_days": "28",
+        "min_volume": "20",
+        "remind_after_hours": "24",
+        **fields,
+    }
+    return Case(f"alert rule: {id}", "manager", "post", "alerts:create", data=data)
+
+
+ALERT_FORMS = [
+    alert_rule("negative threshold", threshold="-2"),
+    alert_rule("threshold not a number", threshold="five"),
+    alert_rule("rate over 100%", threshold="250"),
+    alert_rule("window of 0 days", window_days="0"),
+    alert_rule("window of a thousand days", window_days="1000"),
+    alert_rule("negative baseline", baseline_days="-3"),
+    alert_rule("unknown metric", metric="happiness"),
+    alert_rule("rep scope without an email", scope="rep", scope_value="nobody"),
+    alert_rule("action on a team rule", scope="team", action="stop_cadence"),
+    alert_rule("acting automatically with no action", act_automatically="on"),
+    alert_rule("email not an address", email_to="boss at northwind"),
+    alert_rule("Slack URL not a URL", slack_url="hooks slack com"),
+    alert_rule("Slack URL on loopback", slack_url="https://127.0.0.1:9/services/x"),
+    alert_rule("Slack URL nothing answers at", slack_url="https://nowhere.invalid/services/x"),
+    alert_rule("name over 120 characters", name=LONG),
+    replace(
+        alert_rule("edit: negative threshold", threshold="-1"),
+        id="alert rule edit: negative threshold",
+        url="alerts:edit",
+        kwargs={"pk": "@alert_rule"},
+        watch=("alerts.AlertRule", "@alert_rule"),
+    ),
+    replace(
+        alert_rule("edit: window of 0 days", window_days="0"),
+        id="alert rule edit: window of 0 days",
+        url="alerts:edit",
+        kwargs={"pk": "@alert_rule"},
+        watch=("alerts.AlertRule", "@alert_rule"),
+    ),
+    Case(
+        "alert rule delete: by a rep",
+        "rep",
+        "post",
+        "alerts:delete",
+        kwargs={"pk": "@alert_rule"},
+        data={"confirmed": "yes"},
+        watch=("alerts.AlertRule", "@alert_rule"),
+    ),
+    Case(
+        "alert snooze: a time in the past",
+        "manager",
+        "post",
+        "alerts:snooze",
+        kwargs={"pk": "@alert_firing"},
+        data={"until": "2001-01-01T08:00"},
+        watch=("alerts.AlertFiring", "@alert_firing"),
+    ),
+    Case(
+        "alert snooze: not a time",
+        "manager",
+        "post",
+        "alerts:snooze",
+        kwargs={"pk": "@alert_firing"},
+        data={"until": "tomorrow-ish"},
+        watch=("alerts.AlertFiring", "@alert_firing"),
+    ),
+    Case(
+        "alert action: without its one-time key",
+        "manager",
+        "post",
+        "alerts:act",
+        kwargs={"pk": "@alert_firing"},
+        data={},
+        watch=("alerts.AlertFiring", "@alert_firing"),
+    ),
+    Case("alert action: no such firing", "manager", "post", "alerts:act", kwargs={"pk": 987654}),
+]
+
 CASES = (
-    PROSPECT_FORMS
+    ALERT_FORMS
+    + PROSPECT_FORMS
     + DEDUPE_FORMS
     + BULK_FORMS
     + CADENCE_FORMS

@@ -32,6 +32,9 @@ NO_INPUT = {
     "mfa_deactivate_totp": "posts nothing; turns two-factor off, after re-authentication",
     "usersessions_list": "posts nothing; signs out the other sessions",
     "sign_out_everywhere": "posts nothing; signs out every session",
+    "alerts:rules": "a page without parameters",
+    "alerts:history": "a page without parameters",
+    "alerts:evaluate": "posts nothing; evaluates the alert rules",
 }
 
 

@@ -23,7 +23,7 @@ from reporting import emails
 from reporting.models import ReportSubscription
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ["klentyadmin", "prospects", "reporting", "cadences", "contacts", "enrichment"]
+APPS = ["klentyadmin", "prospects", "reporting", "cadences", "contacts", "enrichment", "alerts"]
 QUEUED = re.compile(r"""async_task\(\s*["']([\w.]+)["']""")
 
 
