@@ -6,4 +6,5 @@ class AlertsConfig(AppConfig):
 
     def ready(self) -> None:
         # Evaluation is queued when a report pull finishes (reporting.pulls.pull_finished).
+        import alerts.attention  # noqa: F401  (alerts firing on Home's "Needs attention")
         import alerts.tasks  # noqa: F401
