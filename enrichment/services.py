@@ -128,6 +128,12 @@ def search_domain(
     return results
 
 
+def stored_at(domain: str, page: int = 1) -> datetime | None:
+    """When the domain's stored results were fetched, or None if none are kept."""
+    stored = cache.get(_results_key(domain, page)) if settings.SNOV_RESULT_CACHE_HOURS else None
+    return stored.stored_at if isinstance(stored, DomainResults) else None
+
+
 def find_emails(client: SnovClient, rows: list[Row]) -> list[Row]:
     """Each ticked prospect's best email (valid first); prospects without one drop out."""
     found = []

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_POST
 
-from enrichment import services
+from enrichment import services, snov_lists
 from enrichment.forms import EMAIL_RE, DomainForm, SendForm
 from enrichment.services import Row, balance_or_none
 from klentyadmin.accounts.roles import any_role
@@ -113,7 +113,17 @@ def verify(request):
         initial={"domain": context["domain"], "company": context["company"]}
     )
     context.update(_klenty_choices(request.user))
+    if request.user.is_manager_or_admin:
+        context.update(_snov_lists(request.user))
     return _render(request, "verified", context)
+
+
+def _snov_lists(user) -> dict:
+    """The Snov.io lists the verified rows can be added to (Managers and Admins)."""
+    try:
+        return {"snov_lists": snov_lists.live_lists(SnovClient.from_settings(actor=user))}
+    except ApiError as exc:
+        return {"snov_lists_error": str(exc)}
 
 
 def _klenty_choices(user) -> dict:
@@ -147,3 +157,21 @@ def send(request):
         return push.import_job.get_absolute_url()
 
     return once.send_once(request, form.cleaned_data[once.FIELD], start)
+
+
+@require_GET
+@any_role
+def email_count(request):
+    """How many emails Snov.io holds for the domain: free, asked as the domain is typed,
+    so the user knows before the search spends a credit. The page's own partial."""
+    form = DomainForm({"domain": request.GET.get("domain", "")})
+    context: dict = {}
+    if form.is_valid():
+        domain = form.cleaned_data["domain"]
+        context["count_domain"] = domain
+        context["stored"] = services.stored_at(domain)
+        try:
+            context["count"] = SnovClient.from_settings(actor=request.user).email_count(domain)
+        except ApiError as exc:
+            context["count_error"] = str(exc)
+    return render(request, f"{PAGE}#email_count", {"costs": CREDIT_COST, **context})
