@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.validators import URLValidator
 
 from enrichment import services
 from enrichment.services import Row
@@ -259,17 +260,19 @@ class DoNotEmailForm(forms.Form):
         return value
 
 
+PROFILE_URL_HINT = "Enter a profile URL such as https://www.linkedin.com/in/ana-silva/."
+
+
 class ProfileUrlForm(forms.Form):
     """A social profile URL (LinkedIn or X, as Snov.io takes) for "Add URL to search"
     and "Get prospect with URL"."""
 
     url = forms.URLField(
         max_length=300,
+        validators=[URLValidator(schemes=["http", "https"], message=PROFILE_URL_HINT)],
         label="LinkedIn profile URL",
         assume_scheme="https",
-        error_messages={
-            "invalid": "Enter a profile URL such as https://www.linkedin.com/in/ana-silva/."
-        },
+        error_messages={"invalid": PROFILE_URL_HINT},
     )
     # "Check again" asks only the free lookup: the search was paid for already.
     check_only = forms.BooleanField(required=False)
