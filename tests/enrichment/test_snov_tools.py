@@ -122,10 +122,11 @@ def test_a_half_typed_domain_asks_nothing(manager_client, snov_sandbox):
     assert snov_sandbox.requests() == []
 
 
-def test_the_domain_box_asks_the_count_as_it_is_typed(manager_client):
+def test_the_count_is_asked_as_the_domain_is_typed(manager_client):
     body = manager_client.get("/enrichment/").content.decode()
-    box = body.split('id="id_domain"')[1].split(">")[0]
-    assert 'hx-get="/enrichment/email-count/"' in box and 'hx-push-url="false"' in box
+    counter = body.split('id="email-count"')[1].split(">")[0]
+    assert 'hx-get="/enrichment/email-count/"' in counter
+    assert "from:#id_domain" in counter and 'hx-include="#id_domain"' in counter
 
 
 # -- the LinkedIn-URL lookup ------------------------------------------------------------
