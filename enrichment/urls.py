@@ -21,6 +21,7 @@ urlpatterns = [
     path("verify/", search.verify, name="verify"),
     path("send/", search.send, name="send"),
     path("email-count/", search.email_count, name="email_count"),
+    path("search-progress/", search.search_progress, name="search_progress"),
     path("finder/", finder.finder, name="finder"),
     path("finder/profile-url/", finder.profile_url, name="profile_url"),
     path("lists/", lists.lists, name="lists"),

@@ -11,9 +11,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from enrichment import services, snov_lists
 from enrichment.forms import EMAIL_RE, DomainForm, SendForm
+from enrichment.models import DomainSearchProgress
+from enrichment.search_progress import SEARCH_STEPS, search_progress_recorder
 from enrichment.services import Row, balance_or_none
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.core import once
+from klentyadmin.core.background.views import poll_response
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty.client import KlentyClient
 from klentyadmin.integrations.snov.client import SnovClient
@@ -41,27 +44,48 @@ def _not_emails(rows: list[Row]) -> str:
 @any_role
 def domain_search(request):
     form = DomainForm(request.GET or None)
-    context: dict = {"form": form}
+    context: dict = {"form": form, "progress_key": once.new_key()}
     if form.is_bound and "page" in form.errors:
         # The page shows the domain's errors beside its field; the page number has none.
         context["error"] = f"Page: {form.errors['page'][0]}"
     if form.is_valid():
         client = SnovClient.from_settings(actor=request.user)
         domain = form.cleaned_data["domain"]
+        progress = search_progress_recorder(
+            request.user, request.GET.get("progress_key", ""), domain
+        )
         try:
             context["results"] = services.search_domain(
                 client,
                 domain,
                 form.cleaned_data["page"] or 1,
                 fresh=form.cleaned_data["fresh"],
+                progress=progress,
             )
         except ApiError as exc:
             context["error"] = str(exc)
+        finally:
+            if progress is not None:
+                progress.finish()
         if not getattr(context.get("results"), "stored_at", None):
             # Stored results spent nothing: the balance would be the one call made.
             context["balance"] = balance_or_none(client)
         context["domain"] = domain
     return _render(request, "search", context)
+
+
+@require_GET
+@any_role
+def search_progress(request):
+    """The running search's step, requests and credits, for the page's poll; 286 (stop
+    polling) once it is finished. Only the user's own search."""
+    progress = DomainSearchProgress.objects.filter(
+        key=request.GET.get("key", "")[:64], created_by=request.user
+    ).first()
+    context = {"progress": progress, "steps": SEARCH_STEPS}
+    return poll_response(
+        request, f"{PAGE}#progress", context, finished=progress is None or progress.finished
+    )
 
 
 def _carried(request) -> dict:

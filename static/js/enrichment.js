@@ -8,3 +8,32 @@ document.addEventListener("change", (event) => {
     other.checked = box.checked;
   });
 });
+
+// A domain search's live progress: while the search form's request runs, its progress
+// partial (data-progress-url) is fetched every second into data-progress-target.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.progressUrl) return;
+  const target = document.getElementById(form.dataset.progressTarget);
+  let running = true;
+  let timer = 0;
+  const tick = () => {
+    if (!running) return;
+    window.htmx
+      .ajax("GET", form.dataset.progressUrl, { target, swap: "innerHTML" })
+      .finally(() => {
+        if (running) timer = window.setTimeout(tick, 1000);
+      });
+  };
+  timer = window.setTimeout(tick, 500);
+  form.addEventListener(
+    "htmx:afterRequest",
+    () => {
+      running = false;
+      window.clearTimeout(timer);
+      // Once more, for the final figures of the search just answered.
+      window.htmx.ajax("GET", form.dataset.progressUrl, { target, swap: "innerHTML" });
+    },
+    { once: true },
+  );
+});

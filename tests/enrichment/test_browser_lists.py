@@ -27,6 +27,9 @@ def test_a_snov_list_from_search_results_into_klenty(page, snov_sandbox, demo_us
     expect(page.get_by_test_id("search-cost")).to_contain_text("1 credit")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_test_id("company-card")).to_contain_text("BrightForge")
+    # The live progress ends with the search's figures.
+    expect(page.get_by_test_id("search-progress")).to_contain_text("Done:")
+    expect(page.get_by_test_id("search-progress")).to_contain_text("1 credit spent")
     for row in range(3):
         page.locator("input[name=prospect]").nth(row).check()
     page.get_by_role("button", name="Find emails").click()

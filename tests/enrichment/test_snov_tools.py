@@ -97,15 +97,22 @@ def test_the_email_count_is_shown_before_the_search_and_costs_nothing(manager_cl
     assert [r["path"] for r in snov_sandbox.requests() if "count" in r["path"]]
 
 
-def test_a_stored_search_says_opening_it_is_free_and_what_search_again_costs(
+def test_a_stored_search_says_what_opening_it_and_searching_again_cost(
     manager_client, snov_sandbox
 ):
     manager_client.get("/enrichment/", {"domain": DOMAIN}, **HTMX)
 
     answer = manager_client.get("/enrichment/email-count/", {"domain": DOMAIN}, **HTMX)
-    assert "opening them is free, Search again costs 1 credit." in answer.content.decode()
+    assert "opening them is free and instant. Search again costs no credit either" in (
+        answer.content.decode()
+    )
     page = manager_client.get("/enrichment/", {"domain": DOMAIN}, **HTMX)
-    assert "Search again (1 credit)" in page.content.decode()
+    assert "Search again (no credit)" in page.content.decode()
+    assert 'data-testid="refresh-cost"' in page.content.decode()
+    # And so it is: Snov.io charges a domain once (the sandbox too).
+    spent = snov_state(snov_sandbox)["spent"]
+    manager_client.get("/enrichment/", {"domain": DOMAIN, "fresh": "1"}, **HTMX)
+    assert snov_state(snov_sandbox)["spent"] == spent
 
 
 def test_a_domain_snov_knows_nothing_of_says_the_search_will_likely_cost_nothing(

@@ -154,6 +154,9 @@ class SnovClient:
         self.account = account_key(target.client_id)
         self._limiter = limiter
         self._sessions: dict[str, ApiSession] = {}
+        # Calls made through this client (token requests aside), polls included: what
+        # a domain search's progress shows as "requests made".
+        self.requests_made = 0
 
     @classmethod
     def from_settings(cls, actor: Any = None) -> SnovClient:
@@ -225,6 +228,7 @@ class SnovClient:
             )
         for renewed in (False, True):
             session = self._session(self.token(renew=renewed))
+            self.requests_made += 1
             try:
                 return session.request(
                     method, path, endpoint=endpoint, params=params, json=json, audit=audit_info
