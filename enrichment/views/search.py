@@ -78,13 +78,14 @@ def domain_search(request):
 @any_role
 def search_progress(request):
     """The running search's step, requests and credits, for the page's poll; 286 (stop
-    polling) once it is finished. Only the user's own search."""
+    polling) once it is finished. Only the user's own search: any other key (a
+    colleague's, a stale or made-up one) answers an empty partial."""
     progress = DomainSearchProgress.objects.filter(
         key=request.GET.get("key", "")[:64], created_by=request.user
     ).first()
     context = {"progress": progress, "steps": SEARCH_STEPS}
     return poll_response(
-        request, f"{PAGE}#progress", context, finished=progress is None or progress.finished
+        request, f"{PAGE}#progress", context, finished=bool(progress and progress.finished)
     )
 
 
