@@ -75,6 +75,31 @@ def test_bad_input_is_a_field_error_and_nothing_is_sent(
     assert not AuditEntry.objects.exists()
 
 
+def test_the_page_asks_the_same_queries_however_many_were_added(
+    manager_client, manager_user, django_assert_max_num_queries
+):
+    def add(count):
+        AuditEntry.objects.bulk_create(
+            AuditEntry(
+                service="snov",
+                action="do_not_email_list",
+                target=f"x{i}.example",
+                details={"reason": "r"},
+                ok=True,
+                actor=manager_user,
+            )
+            for i in range(count)
+        )
+
+    add(2)
+    with django_assert_max_num_queries(6) as few:
+        manager_client.get("/enrichment/do-not-email/")
+    add(120)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = manager_client.get("/enrichment/do-not-email/")
+    assert page.content.decode().count("x1") >= 1 and len(page.context["added"]) == 50
+
+
 def test_the_list_id_comes_from_the_setting(manager_client, snov_sandbox, settings):
     settings.SNOV_DO_NOT_EMAIL_LIST_ID = "4242"
     page = manager_client.get("/enrichment/do-not-email/")
