@@ -11,6 +11,11 @@ from tests.fixtures.browser import sign_in
 pytestmark = pytest.mark.browser
 
 
+def fits_1280(page) -> None:
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 1280, f"{page.url} is {width} px wide"
+
+
 def test_a_snov_list_from_search_results_into_klenty(page, snov_sandbox, demo_users):
     sign_in(page, "manager", "klenty-manager")
 
@@ -19,6 +24,7 @@ def test_a_snov_list_from_search_results_into_klenty(page, snov_sandbox, demo_us
     page.get_by_label("New list name").fill("Brightforge leads")
     page.get_by_role("button", name="Create list").click()
     expect(page.get_by_role("heading", name="Brightforge leads")).to_be_visible()
+    fits_1280(page)
 
     page.get_by_role("link", name="← Snov.io lists").click()
     page.get_by_role("link", name="Domain search").click()
@@ -30,6 +36,7 @@ def test_a_snov_list_from_search_results_into_klenty(page, snov_sandbox, demo_us
     # The live progress ends with the search's figures.
     expect(page.get_by_test_id("search-progress")).to_contain_text("Done:")
     expect(page.get_by_test_id("search-progress")).to_contain_text("1 credit spent")
+    fits_1280(page)
     for row in range(3):
         page.locator("input[name=prospect]").nth(row).check()
     page.get_by_role("button", name="Find emails").click()
@@ -52,6 +59,7 @@ def test_a_snov_list_from_search_results_into_klenty(page, snov_sandbox, demo_us
     expect(page.get_by_test_id("list-prospects")).to_contain_text(emails[0])
     page.get_by_role("link", name="Details").first.click()
     expect(page.locator("#list-prospect")).to_contain_text("Brightforge leads")
+    fits_1280(page)
     page.get_by_label("Klenty list").fill("Snov.io Brightforge")
     page.get_by_role("button", name="Send to Klenty").click()
 
@@ -59,3 +67,7 @@ def test_a_snov_list_from_search_results_into_klenty(page, snov_sandbox, demo_us
     expect(page.get_by_test_id("job-percent")).to_have_text("100%")
     for email in emails:
         assert snov_sandbox.prospect(email)["list"] == "Snov.io Brightforge"
+
+    for path in ("/enrichment/lists/", "/enrichment/do-not-email/", "/enrichment/finder/"):
+        page.goto(path)
+        fits_1280(page)

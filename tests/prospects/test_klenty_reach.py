@@ -110,3 +110,37 @@ def test_a_new_prospect_with_more_fields_is_a_create(manager_client, klenty):
     )
     assert AuditEntry.objects.filter(action="create_prospect").count() == 1
     assert not AuditEntry.objects.filter(action="add_prospect_with_tags").exists()
+
+
+class IgnoringKlenty:
+    """A Klenty that, as its create call may, ignores custom values for an existing
+    email: only the Update call changes them. Records what was called."""
+
+    def __init__(self, email: str) -> None:
+        self.email, self.calls, self.custom = email, [], {}
+
+    def add_custom_field_values(self, email, first_name, custom_fields):
+        self.calls.append("add_custom_field_values")
+
+    def get_prospect_with_custom_fields(self, email):
+        from klentyadmin.integrations.klenty.types import Prospect as Remote
+
+        return Remote(email=email, custom_fields=dict(self.custom))
+
+    def update_prospect(self, email, fields):
+        self.calls.append("update_prospect")
+        self.custom.update(fields.custom_fields)
+
+
+@pytest.mark.django_db
+def test_a_value_the_custom_field_call_did_not_hold_is_sent_by_update():
+    from prospects.editing import set_custom_field
+
+    prospect = Prospect.objects.create(email="held@fresh.example")
+    fake = IgnoringKlenty(prospect.email)
+
+    set_custom_field(fake, prospect, "tier", "gold")
+
+    assert fake.calls == ["add_custom_field_values", "update_prospect"]
+    assert fake.custom == {"tier": "gold"}
+    assert Prospect.objects.get(pk=prospect.pk).custom_fields == {"tier": "gold"}
