@@ -80,3 +80,16 @@ def test_a_malformed_key_searches_unwatched(manager_client, snov_sandbox):
     assert page.status_code == 200 and page.context["results"]
     answer = poll(manager_client, "x")
     assert answer.status_code == 200 and "search-progress" not in answer.content.decode()
+
+
+def test_search_again_is_watched_with_its_own_key(manager_client, snov_sandbox):
+    manager_client.get("/enrichment/", {"domain": DOMAIN}, **HTMX)
+    stored = manager_client.get("/enrichment/", {"domain": DOMAIN}, **HTMX).content.decode()
+    link = stored.split('data-testid="refresh-cost"')[1].split("</a>")[0]
+    key = link.split("progress_key=")[1].split('"')[0]
+    assert f'data-progress-url="/enrichment/search-progress/?key={key}"' in link
+
+    manager_client.get(
+        "/enrichment/", {"domain": DOMAIN, "fresh": "1", "progress_key": key}, **HTMX
+    )
+    assert "Done:" in poll(manager_client, key).content.decode()
