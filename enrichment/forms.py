@@ -219,12 +219,17 @@ class SendListForm(OneTimeKeyForm):
 
     list_name = forms.CharField(max_length=255, label="Klenty list")
     cadence_name = forms.CharField(max_length=255, required=False, label="Cadence (optional)")
+    # Which 500 of a bigger list (enrichment/snov_lists.py: parts).
+    part = forms.IntegerField(min_value=0, max_value=10_000, required=False)
 
     def clean_list_name(self) -> str:
         name = self.cleaned_data["list_name"].strip()
         if not name:
             raise forms.ValidationError("Choose or type a Klenty list.")
         return name
+
+    def clean_part(self) -> int:
+        return self.cleaned_data["part"] or 0
 
 
 class DoNotEmailForm(forms.Form):

@@ -21,8 +21,8 @@ from klentyadmin.integrations.snov.types import ListPage, UserList
 from prospects.owners import emails_already_added
 
 PAGE_SIZE = 100  # Snov.io's maximum per "View prospects in list" call
-# How much of a list one Send reads from Snov.io (5 calls): the Bulk Add job that
-# follows runs in the background at Klenty's pace, whatever its size.
+# How much of a list one Send reads from Snov.io, in the request (5 calls); a bigger
+# list is sent in parts. The Bulk Add job that follows runs in the background.
 MAX_SENT = 500
 MAX_ADDED = 50  # rows added from one results page in one request (one call each)
 
@@ -65,19 +65,31 @@ def list_page(client: SnovClient, list_id: int, page: int = 1) -> ListPage:
     return client.prospects_in_list(list_id, page=page, per_page=PAGE_SIZE)
 
 
-def list_rows(client: SnovClient, list_id: int, limit: int = MAX_SENT) -> list[Row]:
-    """The list's prospects with an email, as Send to Klenty rows, page by page."""
+PAGES_PER_PART = MAX_SENT // PAGE_SIZE
+
+
+def parts(contacts: int) -> list[tuple[int, str]]:
+    """A big list is sent in parts of MAX_SENT: (part, "prospects 501–1000") each."""
+    count = max(1, -(-contacts // MAX_SENT))
+    return [
+        (i, f"prospects {i * MAX_SENT + 1}–{min((i + 1) * MAX_SENT, contacts)}")
+        for i in range(count)
+    ]
+
+
+def list_rows(client: SnovClient, list_id: int, part: int = 0) -> list[Row]:
+    """The prospects with an email of one part of the list (Snov.io answers newest
+    first), as Send to Klenty rows, page by page."""
     rows: list[Row] = []
-    page = 1
-    while len(rows) < limit:
+    first = part * PAGES_PER_PART + 1
+    for page in range(first, first + PAGES_PER_PART):
         batch = list_page(client, list_id, page)
         for p in batch.prospects:
             if p.emails:
                 rows.append(Row(p.emails[0].lower(), p.first_name, p.last_name))
         if len(batch.prospects) < PAGE_SIZE:
             break
-        page += 1
-    return rows[:limit]
+    return rows
 
 
 def emails_in_klenty_list(klenty: KlentyClient, list_name: str) -> set[str]:
@@ -97,10 +109,11 @@ def send_list(
     list_id: int,
     list_name: str,
     cadence_name: str,
+    part: int = 0,
 ) -> tuple[EnrichmentPush | None, int]:
-    """The Snov.io list into a Klenty list: (the push, how many were already in that
-    Klenty list). No push when nothing is left to send."""
-    rows = list_rows(snov, list_id)
+    """One part of the Snov.io list into a Klenty list: (the push, how many were in
+    Klenty already). No push when nothing is left to send."""
+    rows = list_rows(snov, list_id, part)
     there = emails_in_klenty_list(klenty, list_name)
     there |= emails_already_added(user, (r.email for r in rows))
     fresh = [r for r in rows if r.email not in there]

@@ -59,6 +59,7 @@ def snov_list(request, list_id: int):
             context["snov_list"] = found
             context["contents"] = snov_lists.list_page(client, list_id, page)
             context["has_next"] = len(context["contents"].prospects) == snov_lists.PAGE_SIZE
+            context["parts"] = snov_lists.parts(context["contents"].contacts)
     except ApiError as exc:
         context["error"] = str(exc)
     context.update(_klenty_choices(request.user))
@@ -106,6 +107,7 @@ def send_list(request, list_id: int):
             list_id=list_id,
             list_name=form.cleaned_data["list_name"],
             cadence_name=form.cleaned_data["cadence_name"],
+            part=form.cleaned_data["part"],
         )
         if push is None:
             messages.info(request, "Every prospect of this list is already in Klenty.")

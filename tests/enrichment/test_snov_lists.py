@@ -193,3 +193,30 @@ def test_a_rep_is_not_offered_the_lists(rep_client, snov_sandbox):
     body = verified_page(rep_client, found.context["found"]).content.decode()
     assert "Add to Snov.io list" not in body
     assert "/enrichment/lists/" not in rep_client.get("/enrichment/").content.decode()
+
+
+def test_a_big_list_is_sent_in_parts(
+    manager_client, snov_sandbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    from enrichment import snov_lists
+
+    monkeypatch.setattr(snov_lists, "MAX_SENT", 100)  # one Snov.io page a part
+    monkeypatch.setattr(snov_lists, "PAGES_PER_PART", 1)
+    snov_sandbox.configure(snov_rate_limit_per_min=100_000)
+    snov = SnovClient.from_settings()
+    list_id = snov.create_list("Big")
+    for i in range(150):
+        snov.add_prospect_to_list(list_id, f"p{i:03}@big.example", firstName=f"P{i}")
+
+    page = manager_client.get(f"/enrichment/lists/{list_id}/").content.decode()
+    assert "Prospects 1–100" in page and "Prospects 101–150" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        manager_client.post(
+            f"/enrichment/lists/{list_id}/send/",
+            {"list_name": "Big", "part": "1", "once_key": new_key()},
+        )
+
+    job = BulkJob.objects.get(action="import")
+    sent = set(job.items.values_list("email", flat=True))
+    # Snov.io answers newest first: the second part is the 50 added first.
+    assert sent == {f"p{i:03}@big.example" for i in range(50)}
