@@ -7,9 +7,15 @@ place); only its progress is shared. The row's key comes from the search form.""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from enrichment.models import DomainSearchProgress
 from enrichment.services import SEARCH_STEPS
 from klentyadmin.core.once import KEY_PATTERN
+
+KEPT = timedelta(days=1)
 
 __all__ = ["SEARCH_STEPS", "SearchProgressRecorder", "search_progress_recorder"]
 
@@ -18,6 +24,8 @@ class SearchProgressRecorder:
     """Told `(step, requests made, credits spent)` by `services.search_domain`."""
 
     def __init__(self, user, key: str, domain: str) -> None:
+        # A search's progress is of use only while its page is open: forget old ones.
+        DomainSearchProgress.objects.filter(updated_at__lt=timezone.now() - KEPT).delete()
         self.rows = DomainSearchProgress.objects.filter(key=key, created_by=user)
         DomainSearchProgress.objects.update_or_create(
             key=key,

@@ -93,3 +93,19 @@ def test_search_again_is_watched_with_its_own_key(manager_client, snov_sandbox):
         "/enrichment/", {"domain": DOMAIN, "fresh": "1", "progress_key": key}, **HTMX
     )
     assert "Done:" in poll(manager_client, key).content.decode()
+
+
+def test_progress_older_than_a_day_is_forgotten_at_the_next_search(manager_user, db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from enrichment.models import DomainSearchProgress
+
+    old = DomainSearchProgress.objects.create(key="o" * 32, created_by=manager_user, domain="a.b")
+    DomainSearchProgress.objects.filter(pk=old.pk).update(
+        updated_at=timezone.now() - timedelta(days=2)
+    )
+    search_progress_recorder(manager_user, new_key(), DOMAIN)
+    assert not DomainSearchProgress.objects.filter(pk=old.pk).exists()
+    assert DomainSearchProgress.objects.count() == 1
