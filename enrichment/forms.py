@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.core.validators import URLValidator
 
 from enrichment import services
 from enrichment.services import Row
@@ -201,3 +202,82 @@ class WebhookForm(forms.Form):
     def clean_event(self) -> tuple[str, str]:
         obj, _, action = self.cleaned_data["event"].partition(".")
         return obj, action
+
+
+class SnovListForm(forms.Form):
+    name = forms.CharField(max_length=100, label="New list name")
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError("Name the list.")
+        return name
+
+
+class SendListForm(OneTimeKeyForm):
+    """A Snov.io list into Klenty: which Klenty list, and a cadence if any."""
+
+    list_name = forms.CharField(max_length=255, label="Klenty list")
+    cadence_name = forms.CharField(max_length=255, required=False, label="Cadence (optional)")
+    # Which 500 of a bigger list (enrichment/snov_lists.py: parts).
+    part = forms.IntegerField(min_value=0, max_value=10_000, required=False)
+
+    def clean_list_name(self) -> str:
+        name = self.cleaned_data["list_name"].strip()
+        if not name:
+            raise forms.ValidationError("Choose or type a Klenty list.")
+        return name
+
+    def clean_part(self) -> int:
+        return self.cleaned_data["part"] or 0
+
+
+class DoNotEmailForm(forms.Form):
+    """An email or a domain for Snov.io's Do-not-email List, and why (kept in the
+    audit log: Snov.io stores no reason)."""
+
+    item = forms.CharField(max_length=254, label="Email or domain")
+    reason = forms.CharField(max_length=200, label="Reason")
+    list_id = forms.CharField(
+        max_length=32,
+        label="Do-not-email list id",
+        help_text="Snov.io's id of your Do-not-email List (SNOV_DO_NOT_EMAIL_LIST_ID).",
+    )
+
+    def clean_item(self) -> str:
+        item = self.cleaned_data["item"].strip().lower()
+        if "@" in item:
+            if not EMAIL_RE.match(item):
+                raise forms.ValidationError("Enter an email such as ana@brightforge.example.")
+            return item
+        return clean_domain_value(item)
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Say why, for the audit log.")
+        return reason
+
+    def clean_list_id(self) -> str:
+        value = self.cleaned_data["list_id"].strip()
+        if not value.isdigit():
+            raise forms.ValidationError("The list id is a number, as Snov.io shows it.")
+        return value
+
+
+PROFILE_URL_HINT = "Enter a profile URL such as https://www.linkedin.com/in/ana-silva/."
+
+
+class ProfileUrlForm(forms.Form):
+    """A social profile URL (LinkedIn or X, as Snov.io takes) for "Add URL to search"
+    and "Get prospect with URL"."""
+
+    url = forms.URLField(
+        max_length=300,
+        validators=[URLValidator(schemes=["http", "https"], message=PROFILE_URL_HINT)],
+        label="LinkedIn profile URL",
+        assume_scheme="https",
+        error_messages={"invalid": PROFILE_URL_HINT},
+    )
+    # "Check again" asks only the free lookup: the search was paid for already.
+    check_only = forms.BooleanField(required=False)

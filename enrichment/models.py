@@ -120,3 +120,22 @@ class VerificationItem(BackgroundItem):
 
     def __str__(self) -> str:
         return f"{self.email}: {self.state}"
+
+
+class DomainSearchProgress(models.Model):
+    """How far one domain search has got, written by the request that runs it and read
+    by the page's progress poll (another request, maybe another process). `key` is
+    made when the search form is rendered; a search from the same page reuses it."""
+
+    key = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    domain = models.CharField(max_length=253)
+    step = models.CharField(max_length=64, blank=True)
+    steps_done = models.PositiveSmallIntegerField(default=0)
+    requests_made = models.PositiveIntegerField(default=0)
+    credits_spent = models.PositiveIntegerField(default=0)
+    finished = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.domain}: {self.step}"

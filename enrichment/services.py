@@ -7,6 +7,7 @@ through the bulk engine.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -106,26 +107,56 @@ def _results_key(domain: str, page: int) -> str:
     return f"enrichment.domain-search:{domain.strip().lower()}:{page}"
 
 
+# The four asks of a domain search, in order, as its progress names them.
+SEARCH_STEPS = ("company", "prospects", "domain emails", "generic contacts")
+
+
 def search_domain(
-    client: SnovClient, domain: str, page: int = 1, *, fresh: bool = False
+    client: SnovClient,
+    domain: str,
+    page: int = 1,
+    *,
+    fresh: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> DomainResults:
     """The domain's results, from the store when searched within
-    SNOV_RESULT_CACHE_HOURS (a search takes ~10 s and may cost a credit), unless `fresh`."""
+    SNOV_RESULT_CACHE_HOURS (a search takes ~10 s and may cost a credit), unless `fresh`.
+    `progress(step, requests made, credits spent)` is told before each step and once
+    done (step "")."""
     hours = settings.SNOV_RESULT_CACHE_HOURS
     key = _results_key(domain, page)
     if hours and not fresh:
         stored = cache.get(key)
         if isinstance(stored, DomainResults):
             return stored
-    results = DomainResults(
-        company=client.domain_search(domain),
-        prospects=client.domain_prospects(domain, page),
-        emails=client.domain_emails(domain),
-        generic=client.generic_contacts(domain),
-    )
+    tell = progress or (lambda step, requests, credits: None)
+    # Only the first step can cost (1 credit for a domain Snov.io has not been asked
+    # about before, none without results): the balance before and after it says what
+    # it did cost. Asking the balance is free; only a search with progress asks it.
+    before = balance_or_none(client) if progress else None
+    credits = 0
+    tell(SEARCH_STEPS[0], client.requests_made, credits)
+    company = client.domain_search(domain)
+    after = balance_or_none(client) if progress else None
+    if before is not None and after is not None:
+        credits = max(0, round(before - after))
+    tell(SEARCH_STEPS[1], client.requests_made, credits)
+    prospects = client.domain_prospects(domain, page)
+    tell(SEARCH_STEPS[2], client.requests_made, credits)
+    emails = client.domain_emails(domain)
+    tell(SEARCH_STEPS[3], client.requests_made, credits)
+    generic = client.generic_contacts(domain)
+    tell("", client.requests_made, credits)
+    results = DomainResults(company=company, prospects=prospects, emails=emails, generic=generic)
     if hours:
         cache.set(key, replace(results, stored_at=timezone.now()), timeout=hours * 3600)
     return results
+
+
+def stored_at(domain: str, page: int = 1) -> datetime | None:
+    """When the domain's stored results were fetched, or None if none are kept."""
+    stored = cache.get(_results_key(domain, page)) if settings.SNOV_RESULT_CACHE_HOURS else None
+    return stored.stored_at if isinstance(stored, DomainResults) else None
 
 
 def find_emails(client: SnovClient, rows: list[Row]) -> list[Row]:

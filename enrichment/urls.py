@@ -1,7 +1,17 @@
 from django.urls import path
 
 from enrichment import hooks
-from enrichment.views import campaigns, finder, search, settings, verify, webhooks
+from enrichment.views import (
+    campaigns,
+    do_not_email,
+    finder,
+    lists,
+    profile,
+    search,
+    settings,
+    verify,
+    webhooks,
+)
 
 app_name = "enrichment"
 
@@ -10,7 +20,17 @@ urlpatterns = [
     path("find-emails/", search.find_emails, name="find_emails"),
     path("verify/", search.verify, name="verify"),
     path("send/", search.send, name="send"),
+    path("email-count/", search.email_count, name="email_count"),
+    path("search-progress/", search.search_progress, name="search_progress"),
     path("finder/", finder.finder, name="finder"),
+    path("finder/profile-url/", finder.profile_url, name="profile_url"),
+    path("lists/", lists.lists, name="lists"),
+    path("lists/add/", lists.add_to_list, name="add_to_list"),
+    path("lists/prospect/", profile.list_prospect, name="list_prospect"),
+    path("lists/<int:list_id>/", lists.snov_list, name="snov_list"),
+    path("lists/<int:list_id>/send/", lists.send_list, name="send_list"),
+    path("do-not-email/", do_not_email.do_not_email, name="do_not_email"),
+    path("prospect/<int:pk>/profile/", profile.snov_profile, name="snov_profile"),
     path("verifier/", verify.verifier, name="verifier"),
     path("settings/", settings.snov_settings, name="settings"),
     path("settings/test/", settings.test_connection, name="test_connection"),

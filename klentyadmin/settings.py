@@ -319,6 +319,9 @@ SNOV_POLL_SECONDS = env_float("SNOV_POLL_SECONDS", 20)
 # A domain searched again within this many hours is answered from the stored
 # results (no time, no credits) unless the user asks for a fresh search; 0 turns it off.
 SNOV_RESULT_CACHE_HOURS = env_int("SNOV_RESULT_CACHE_HOURS", 24, minimum=0)
+# Snov.io's id of the account's Do-not-email List (no endpoint lists it): the
+# Do-not-email page offers it, and a manager may type another.
+SNOV_DO_NOT_EMAIL_LIST_ID = env_str("SNOV_DO_NOT_EMAIL_LIST_ID")
 CRM_API_KEY = env_str("CRM_API_KEY")
 CRM_API_BASE = env_str("CRM_API_BASE").rstrip("/")
 CRM_RATE_LIMIT_PER_MIN = env_int("CRM_RATE_LIMIT_PER_MIN", 60, minimum=1)

@@ -73,7 +73,7 @@ def create_prospect(client: klenty.KlentyClient, values: klenty.ProspectFields) 
         raise AlreadyInKlenty(
             "A prospect with this email already exists in Klenty.", service=klenty.SERVICE
         )
-    client.create_prospect(values)
+    send_new_prospect(client, values)
     with transaction.atomic():
         prospect = Prospect(email=values.email)
         apply_fields(prospect, values)
@@ -87,6 +87,37 @@ def create_prospect(client: klenty.KlentyClient, values: klenty.ProspectFields) 
     except ApiError as exc:
         # The prospect exists in Klenty; the next sync fills in what we could not read.
         log.warning("Created %s but could not read it back: %s", values.email, exc)
+    return prospect
+
+
+def send_new_prospect(client: klenty.KlentyClient, values: klenty.ProspectFields) -> None:
+    """Create it through the documented endpoint that names what was given: Klenty
+    documents "Add Tags to a Prospect" and "Add Prospect to List" as the create call
+    with only an email, a first name and tags (or a list), so the audit log says which
+    it was. Anything more is "Create Prospects"."""
+    given = {f.name for f in dataclass_fields(values) if getattr(values, f.name)}
+    if values.tags and given <= {"email", "first_name", "tags"}:
+        client.add_prospect_with_tags(values.email, values.first_name, values.tags)
+    elif values.list_name and given <= {"email", "first_name", "list_name"}:
+        client.add_prospect_to_list(values.email, values.first_name, values.list_name)
+    else:
+        client.create_prospect(values)
+
+
+def set_custom_field(
+    client: klenty.KlentyClient, prospect: Prospect, key: str, value: str
+) -> Prospect:
+    """One custom field value, by "Add value to a Prospect's Custom Field". That call is
+    Klenty's create call, which may ignore an email it already holds (as it does for
+    tags and lists), so the value is read back and, if it did not hold, sent by Update
+    instead: either way the cache records only what Klenty holds."""
+    client.add_custom_field_values(prospect.email, prospect.first_name, {key: value})
+    remote = client.get_prospect_with_custom_fields(prospect.email)
+    if remote.custom_fields.get(key) != value:
+        client.update_prospect(prospect.email, klenty.ProspectFields(custom_fields={key: value}))
+    prospect.custom_fields = {**prospect.custom_fields, key: value}
+    prospect.updated_on = timezone.localdate()
+    prospect.save(update_fields=["custom_fields", "updated_on"])
     return prospect
 
 
@@ -134,7 +165,12 @@ def apply_fields(prospect: Prospect, values: klenty.ProspectFields) -> None:
 def refresh_prospect(client: klenty.KlentyClient, prospect: Prospect) -> Prospect:
     """Re-read one prospect and its statuses from Klenty; nothing changes if either fails."""
     remote = client.get_prospect_with_custom_fields(prospect.email)
-    status = client.get_prospect_status(prospect.email)
+    # By Klenty's id when it is known: the id is what Klenty keys a prospect by.
+    prospect_id = remote.id or prospect.klenty_id
+    if prospect_id:
+        status = client.get_prospect_status_by_id(prospect_id)
+    else:
+        status = client.get_prospect_status(prospect.email)
     now = timezone.now()
     for name in TEXT_FIELDS:
         setattr(prospect, name, getattr(remote, name))

@@ -259,3 +259,22 @@ def initial_for(prospect: Prospect) -> dict:
         "owner": prospect.owner_email,
         "outcome": prospect.outcome,
     }
+
+
+class CustomFieldForm(forms.Form):
+    """One custom field value, set on its own from the edit page."""
+
+    key = forms.CharField(max_length=100, label="Custom field")
+    value = forms.CharField(max_length=1000, label="Value")
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"].strip()
+        if not key:
+            raise forms.ValidationError("Name the custom field.")
+        return key
+
+    def clean_value(self) -> str:
+        value = self.cleaned_data["value"].strip()
+        if not value:
+            raise forms.ValidationError("Give the value.")
+        return value

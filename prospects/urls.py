@@ -11,6 +11,7 @@ urlpatterns = [
     path("<int:pk>/", detail.detail, name="detail"),
     path("<int:pk>/refresh/", detail.refresh, name="refresh"),
     path("<int:pk>/edit/", edit.edit, name="edit"),
+    path("<int:pk>/custom-field/", edit.custom_field, name="custom_field"),
     path("import/", include("prospects.import_urls")),
     path("sync/", sync.sync_status, name="sync_status"),
     path("sync/start/", sync.start_sync, name="sync_start"),

@@ -64,6 +64,8 @@ from sandbox.klenty_seed import DAY, build_state
 from sandbox.server import ApiError, Request, Route, Router, SandboxApp, Service
 
 MAX_BULK = 100
+# "Add value to a Prospect's Custom Field": the create call with only these keys.
+CUSTOM_FIELD_CALL = {"Email", "FirstName", "CustomFields"}
 MAX_PAGE = 1000
 CALL_DAYS_BACK = 29
 
@@ -454,7 +456,8 @@ class KlentyService(Service):
         return {"status": True, "details": details}
 
     def _create(self, member: str, body: dict[str, Any]) -> bool:
-        """Create a prospect; False (and no change at all) when the email exists."""
+        """Create a prospect; False (and no change) when the email exists, except for
+        the documented custom-field call (only Email, FirstName and CustomFields)."""
         email = valid_email(text(body, "Email", required=True) or "")
         values = {key: text(body, key) for key in PROFILE_FIELDS}
         tags = split_tags(body["Tags"], "Tags", "|") if body.get("Tags") is not None else []
@@ -463,6 +466,12 @@ class KlentyService(Service):
         outcome = self._outcome(body)
         list_name = text(body, "List") or ""
         if email in self.state.ids_by_email:
+            if custom and set(body) <= CUSTOM_FIELD_CALL:
+                # "Add value to a Prospect's Custom Field": unlike tags and lists, the
+                # page does not say an existing prospect is left alone, so it is not.
+                prospect = self._prospect(email)
+                prospect.custom.update(custom)
+                self._touch(prospect)
             return False
         now = time.time()
         fields = {key: value or "" for key, value in values.items()}

@@ -10,11 +10,14 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_GET, require_POST
 
 from dedupe.warnings import Incoming, near_duplicates
-from enrichment import services
+from enrichment import services, snov_lists
 from enrichment.forms import EMAIL_RE, DomainForm, SendForm
+from enrichment.models import DomainSearchProgress
+from enrichment.search_progress import SEARCH_STEPS, search_progress_recorder
 from enrichment.services import Row, balance_or_none
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.core import once
+from klentyadmin.core.background.views import poll_response
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty.client import KlentyClient
 from klentyadmin.integrations.snov.client import SnovClient
@@ -42,27 +45,49 @@ def _not_emails(rows: list[Row]) -> str:
 @any_role
 def domain_search(request):
     form = DomainForm(request.GET or None)
-    context: dict = {"form": form}
+    context: dict = {"form": form, "progress_key": once.new_key()}
     if form.is_bound and "page" in form.errors:
         # The page shows the domain's errors beside its field; the page number has none.
         context["error"] = f"Page: {form.errors['page'][0]}"
     if form.is_valid():
         client = SnovClient.from_settings(actor=request.user)
         domain = form.cleaned_data["domain"]
+        progress = search_progress_recorder(
+            request.user, request.GET.get("progress_key", ""), domain
+        )
         try:
             context["results"] = services.search_domain(
                 client,
                 domain,
                 form.cleaned_data["page"] or 1,
                 fresh=form.cleaned_data["fresh"],
+                progress=progress,
             )
         except ApiError as exc:
             context["error"] = str(exc)
+        finally:
+            if progress is not None:
+                progress.finish()
         if not getattr(context.get("results"), "stored_at", None):
             # Stored results spent nothing: the balance would be the one call made.
             context["balance"] = balance_or_none(client)
         context["domain"] = domain
     return _render(request, "search", context)
+
+
+@require_GET
+@any_role
+def search_progress(request):
+    """The running search's step, requests and credits, for the page's poll; 286 (stop
+    polling) once it is finished. Only the user's own search: any other key (a
+    colleague's, a stale or made-up one) answers an empty partial."""
+    progress = DomainSearchProgress.objects.filter(
+        key=request.GET.get("key", "")[:64], created_by=request.user
+    ).first()
+    context = {"progress": progress, "steps": SEARCH_STEPS}
+    return poll_response(
+        request, f"{PAGE}#progress", context, finished=bool(progress and progress.finished)
+    )
 
 
 def _carried(request) -> dict:
@@ -115,6 +140,8 @@ def verify(request):
         initial={"domain": context["domain"], "company": context["company"]}
     )
     context.update(_klenty_choices(request.user))
+    if request.user.is_manager_or_admin:
+        context.update(_snov_lists(request.user))
     return _render(request, "verified", context)
 
 
@@ -126,6 +153,14 @@ def _near_duplicates(user, rows: list[Row], carried: dict) -> list[tuple[str, st
     ]
     found = near_duplicates(user, people)
     return [(r.email, w) for r, w in zip(rows, found, strict=True) if w]
+
+
+def _snov_lists(user) -> dict:
+    """The Snov.io lists the verified rows can be added to (Managers and Admins)."""
+    try:
+        return {"snov_lists": snov_lists.live_lists(SnovClient.from_settings(actor=user))}
+    except ApiError as exc:
+        return {"snov_lists_error": str(exc)}
 
 
 def _klenty_choices(user) -> dict:
@@ -159,3 +194,21 @@ def send(request):
         return push.import_job.get_absolute_url()
 
     return once.send_once(request, form.cleaned_data[once.FIELD], start)
+
+
+@require_GET
+@any_role
+def email_count(request):
+    """How many emails Snov.io holds for the domain: free, asked as the domain is typed,
+    so the user knows before the search spends a credit. The page's own partial."""
+    form = DomainForm({"domain": request.GET.get("domain", "")})
+    context: dict = {}
+    if form.is_valid():
+        domain = form.cleaned_data["domain"]
+        context["count_domain"] = domain
+        context["stored"] = services.stored_at(domain)
+        try:
+            context["count"] = SnovClient.from_settings(actor=request.user).email_count(domain)
+        except ApiError as exc:
+            context["count_error"] = str(exc)
+    return render(request, f"{PAGE}#email_count", {"costs": CREDIT_COST, **context})

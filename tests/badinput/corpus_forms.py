@@ -647,6 +647,121 @@ ENRICHMENT_FORMS = [
         data={},
     ),
 ]
+# Snov.io lists, the Do-not-email List, the LinkedIn-URL lookup, the profile panel.
+ENRICHMENT_FORMS += [
+    enrich("list without a name", "enrichment:lists", "manager", name="   "),
+    enrich("list name over 100 characters", "enrichment:lists", "manager", name="n" * 101),
+    enrich("add to list without a list", "enrichment:add_to_list", "manager", row=["x"]),
+    enrich(
+        "add to list with a list id not a number",
+        "enrichment:add_to_list",
+        "manager",
+        snov_list="abc",
+        row=["x"],
+    ),
+    enrich("add to list with nothing ticked", "enrichment:add_to_list", "manager", snov_list="1"),
+    enrich(
+        "add to list with a forged row",
+        "enrichment:add_to_list",
+        "manager",
+        snov_list="1",
+        row=["mallory@brightforge.example|Mal|Lory||"],
+    ),
+    Case(
+        "enrichment send_list: no Klenty list",
+        "manager",
+        "post",
+        "enrichment:send_list",
+        kwargs={"list_id": 1},
+        data={"list_name": " ", "once_key": KEY},
+    ),
+    Case(
+        "enrichment send_list: Klenty list over 255 characters",
+        "manager",
+        "post",
+        "enrichment:send_list",
+        kwargs={"list_id": 1},
+        data={"list_name": "l" * 256, "once_key": KEY},
+    ),
+    enrich(
+        "do-not-email: not an email",
+        "enrichment:do_not_email",
+        "manager",
+        item="ana@",
+        reason="asked",
+        list_id="7",
+    ),
+    enrich(
+        "do-not-email: not a domain",
+        "enrichment:do_not_email",
+        "manager",
+        item="no domain here",
+        reason="asked",
+        list_id="7",
+    ),
+    enrich(
+        "do-not-email: no reason",
+        "enrichment:do_not_email",
+        "manager",
+        item="ana@brightforge.example",
+        reason=" ",
+        list_id="7",
+    ),
+    enrich(
+        "do-not-email: list id with SQL",
+        "enrichment:do_not_email",
+        "manager",
+        item="ana@brightforge.example",
+        reason="asked",
+        list_id="1 OR 1=1",
+    ),
+    *[
+        Case(
+            f"enrichment profile_url: {what}",
+            "manager",
+            "post",
+            "enrichment:profile_url",
+            data={"url": url},
+        )
+        for what, url in [
+            ("not a URL", "ana silva"),
+            ("javascript", "javascript:alert(1)"),
+            ("ftp", "ftp://x.example/in/a"),
+        ]
+    ],
+    Case(
+        "enrichment snov_profile: no such prospect",
+        "manager",
+        "post",
+        "enrichment:snov_profile",
+        kwargs={"pk": 987654},
+        data={},
+    ),
+    Case(
+        "prospects custom_field: no name",
+        "rep",
+        "post",
+        "prospects:custom_field",
+        kwargs={"pk": "@rep_prospect"},
+        data={"key": " ", "value": "x"},
+    ),
+    Case(
+        "prospects custom_field: value over 1000 characters",
+        "rep",
+        "post",
+        "prospects:custom_field",
+        kwargs={"pk": "@rep_prospect"},
+        data={"key": "industry", "value": "v" * 1001},
+    ),
+    Case(
+        "prospects custom_field: another rep's prospect",
+        "rep",
+        "post",
+        "prospects:custom_field",
+        kwargs={"pk": "@other_prospect"},
+        data={"key": "industry", "value": "x"},
+    ),
+]
 # The recipient status and webhook action views take the campaign or hook in the URL.
 ENRICHMENT_FORMS = [
     Case(c.id, c.who, c.method, c.url, kwargs={"campaign_id": 1}, data=c.data)

@@ -284,6 +284,19 @@ OTHER_QUERIES = [
         who="manager",
         kwargs={"campaign_id": 987654},
     ),
+    get("not a domain", "enrichment:email_count", {"domain": "' OR 1=1 --"}),
+    get("domain over 253 characters", "enrichment:email_count", {"domain": "a" * 300}),
+    get("a key over 64 characters", "enrichment:search_progress", {"key": "k" * 10_000}),
+    get("a made-up key", "enrichment:search_progress", {"key": "k" * 32}),
+    get("no id", "enrichment:list_prospect", {"id": ""}, who="manager", expect="rejected"),
+    get(
+        "page abc of no such list",
+        "enrichment:snov_list",
+        {"page": "abc"},
+        who="manager",
+        expect="rejected",
+        kwargs={"list_id": 987654},
+    ),
     Case(
         "prospect detail: no such prospect", "rep", "get", "prospects:detail", kwargs={"pk": 987654}
     ),

@@ -54,6 +54,24 @@ def test_create_on_an_existing_email_succeeds_but_changes_nothing(sandbox, klent
     assert "Elsewhere" not in [item["name"] for item in klenty.get("/lists").json()]
 
 
+def test_the_custom_field_call_adds_values_to_an_existing_prospect(sandbox, klenty):
+    # "Add value to a Prospect's Custom Field": the create call with only these keys.
+    email = one(sandbox, status="In Cadence")
+    body = {"Email": email, "FirstName": "X", "CustomFields": [{"key": "tier", "value": "gold"}]}
+    assert klenty.post("/prospects", body).json() == {"status": True}
+    after = sandbox.prospect(email)
+    assert after["custom_fields"]["tier"] == "gold"
+    assert after["fields"]["FirstName"] != "X"  # only the values are added
+
+
+def test_custom_fields_with_other_fields_on_an_existing_email_change_nothing(sandbox, klenty):
+    email = one(sandbox, status="In Cadence")
+    before = sandbox.prospect(email)
+    body = {"Email": email, "Company": "Other", "CustomFields": [{"key": "tier", "value": "x"}]}
+    klenty.post("/prospects", body)
+    assert sandbox.prospect(email) == before
+
+
 def test_create_requires_a_valid_email(klenty):
     assert_error(klenty.post("/prospects", {"FirstName": "Anon"}), 400, "K2001")
     assert_error(klenty.post("/prospects", {"Email": ""}), 400, "K2001")

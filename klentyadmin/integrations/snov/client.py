@@ -154,6 +154,9 @@ class SnovClient:
         self.account = account_key(target.client_id)
         self._limiter = limiter
         self._sessions: dict[str, ApiSession] = {}
+        # Calls made through this client (token requests aside), polls included: what
+        # a domain search's progress shows as "requests made".
+        self.requests_made = 0
 
     @classmethod
     def from_settings(cls, actor: Any = None) -> SnovClient:
@@ -216,12 +219,16 @@ class SnovClient:
         params: dict | None = None,
         json: Any = None,
         audit: str | None = None,
+        audit_details: dict | None = None,
     ) -> Any:
         audit_info = None
         if audit is not None:
-            audit_info = AuditInfo(self.actor, endpoint, audit, {"path": path})
+            audit_info = AuditInfo(
+                self.actor, endpoint, audit, {"path": path, **(audit_details or {})}
+            )
         for renewed in (False, True):
             session = self._session(self.token(renew=renewed))
+            self.requests_made += 1
             try:
                 return session.request(
                     method, path, endpoint=endpoint, params=params, json=json, audit=audit_info
@@ -566,8 +573,11 @@ class SnovClient:
 
     # -- prospects and lists --------------------------------------------------------------
 
-    def add_to_do_not_email_list(self, items: list[str], list_id: int | str) -> list[str]:
+    def add_to_do_not_email_list(
+        self, items: list[str], list_id: int | str, reason: str = ""
+    ) -> list[str]:
         # "Add to Do-not-email List": returns the items that were already there.
+        # Snov.io keeps no reason; ours goes into the audit entry only.
         items = [i.strip() for i in items if i and i.strip()]
         if not items:
             raise self._invalid("do_not_email_list", "Give an email or a domain.")
@@ -577,6 +587,7 @@ class SnovClient:
             "do_not_email_list",
             json={"items": items, "listId": str(list_id)},
             audit=", ".join(items)[:200],
+            audit_details={"reason": reason} if reason else None,
         )
         data = _dict(_dict(_unwrap(body)).get("data"))
         return [_text(d) for d in _list(data.get("duplicates"))]
