@@ -418,6 +418,9 @@ class ResultRow:
     name: SafeString
     email: str  # as stored, for code that finds a row by its prospect
     cells: list[Cell]
+    # The row's <td>s after the checkbox, printed as one string: 200 rows of 13 cells
+    # are 2,600 template loops and 7,800 lookups otherwise.
+    cells_html: SafeString = SafeString("")
 
     @classmethod
     def from_values(
@@ -463,7 +466,17 @@ class ResultRow:
                 text = getattr(values, PLAIN[key]) or ""
                 shown = html_text(text)
             cells.append(Cell(key, shown, html_text(text)))
-        return cls(pk=values.id, url=url, name=html_text(name), email=values.email, cells=cells)
+        cells_html = SafeString(
+            "".join(f'<td class="col-{c.key}" title="{c.title}">{c.html}</td>' for c in cells)
+        )
+        return cls(
+            pk=values.id,
+            url=url,
+            name=html_text(name),
+            email=values.email,
+            cells=cells,
+            cells_html=cells_html,
+        )
 
     def __getitem__(self, name: str) -> Any:
         # The template engine tries `row[name]` before `row.name`; answering it
