@@ -318,3 +318,16 @@ def test_every_column_at_200_a_page_takes_a_fixed_number_of_queries(
         response = manager_client.get(URL, {"q": "seed", "per_page": 200, "sort": sort}, **headers)
     assert len(response.context["results"].rows) == min(size, 200)
     assert "<mark>seed</mark>" in response.content.decode()
+
+
+@pytest.mark.parametrize("size", [10, 400])
+def test_a_page_past_the_last_also_takes_a_fixed_number_of_queries(
+    manager_client, django_assert_max_num_queries, size
+):
+    # The page asked for is read and found empty, then the last page is read: the
+    # queries of two pages, whatever the data.
+    _seed(size)
+    with django_assert_max_num_queries(10):
+        response = manager_client.get(URL, {"q": "seed", "tag": "more", "page": 150}, **HTMX)
+    results = response.context["results"]
+    assert results.number == results.num_pages and results.rows
