@@ -53,6 +53,11 @@ BENCHES = (
         "Search as you type, against Django admin's changelist search",
         ("--prospects", "5000", "--requests", "40"),
     ),
+    Bench(
+        "prospects_table",
+        "The prospects table sorted by each column, at 50 and 200 a page",
+        ("--prospects", "5000", "--repeat", "2"),
+    ),
     Bench("query_counts", "SQL queries per page at two data sizes"),
     Bench("prospects_sync", "Full prospect sync from the sandbox", ("--sizes", "2000")),
     Bench("bulk_throughput", "Bulk job throughput against the rate limit", ("--items", "100")),

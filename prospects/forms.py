@@ -8,23 +8,25 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from prospects.columns import COLUMNS, SORT_CHOICES
 from prospects.models import Prospect
 from prospects.owners import NotLinkedToKlenty, duplicate_refusal, owner_of_new_prospects
 from prospects.tags import split_tags
 
-SORT_CHOICES = [
-    ("name", "Name (A–Z)"),
-    ("-name", "Name (Z–A)"),
-    ("company", "Company (A–Z)"),
-    ("-company", "Company (Z–A)"),
-    ("status", "Status (A–Z)"),
-    ("-status", "Status (Z–A)"),
-    ("-synced", "Last synced (newest)"),
-    ("synced", "Last synced (oldest)"),
-]
+# Rows a page may show; the default is the page size the table always had.
+PAGE_SIZES = (25, 50, 100, 200)
+PAGE_SIZE = 50
 # Deep pages are slow to reach with OFFSET and never what anyone wants: past this
-# the page says to narrow the search or download the CSV.
-MAX_PAGE = 200
+# many rows the page says to narrow the search or download the CSV.
+MAX_ROWS_PAGED = 10_000
+MAX_PAGE = MAX_ROWS_PAGED // PAGE_SIZE
+
+
+def max_page(per_page: int) -> int:
+    """The deepest page reachable with `per_page` rows a page."""
+    return MAX_ROWS_PAGED // per_page
+
+
 # The largest primary key a row can have (a signed 64-bit integer): a larger number
 # in a filter would not fit the database's integer and must not reach a query.
 MAX_ROW_ID = 2**63 - 1
@@ -49,11 +51,29 @@ class SearchForm(forms.Form):
     updated_from = forms.DateField(required=False)
     updated_to = forms.DateField(required=False)
     sort = forms.ChoiceField(required=False, choices=SORT_CHOICES)
+    per_page = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[(str(size), str(size)) for size in PAGE_SIZES],
+        label="Rows per page",
+    )
     page = forms.IntegerField(required=False, min_value=1)
 
-    def clean_page(self):
-        page = self.cleaned_data["page"]
-        return min(page, MAX_PAGE) if page else page
+    def clean(self):
+        cleaned = super().clean()
+        page = cleaned.get("page")
+        if page:
+            cleaned["page"] = min(page, max_page(cleaned.get("per_page") or PAGE_SIZE))
+        return cleaned
+
+
+class ColumnsForm(forms.Form):
+    """The column chooser: the columns to show (required ones always are), and the
+    search to go back to."""
+
+    columns = forms.MultipleChoiceField(required=False, choices=[(c.key, c.label) for c in COLUMNS])
+    query = forms.CharField(required=False, max_length=2000)
 
 
 def is_row_id(value) -> bool:

@@ -274,3 +274,24 @@ class SyncRun(BackgroundRun):
     @property
     def duration(self):
         return (self.finished_at or timezone.now()) - self.started_at
+
+
+class ColumnPreference(models.Model):
+    """Which columns of the prospects table one user shows (keys of prospects/columns.py).
+
+    One row per user, read on every visit to the table; no row means the default.
+    """
+
+    user = models.OneToOneField(
+        "accounts.User", on_delete=models.CASCADE, related_name="prospect_columns"
+    )
+    columns = models.JSONField(default=list, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {', '.join(self.columns) or 'default'}"
+
+    @classmethod
+    def keys_for(cls, user) -> list[str] | None:
+        """The user's stored choice, or None: one query."""
+        return cls.objects.filter(user=user).values_list("columns", flat=True).first()

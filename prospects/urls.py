@@ -7,6 +7,7 @@ app_name = "prospects"
 urlpatterns = [
     path("", search.search, name="search"),
     path("export.csv", search.export_csv, name="export"),
+    path("columns/", search.save_columns, name="columns"),
     path("new/", edit.create, name="create"),
     path("<int:pk>/", detail.detail, name="detail"),
     path("<int:pk>/refresh/", detail.refresh, name="refresh"),

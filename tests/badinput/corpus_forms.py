@@ -111,6 +111,20 @@ PROSPECT_FORMS = [
         kwargs={"pk": "@other_prospect"},
         data={},
     ),
+    Case(
+        "prospect columns: an unknown column",
+        "rep",
+        "post",
+        "prospects:columns",
+        data={"columns": ["password", "email"]},
+    ),
+    Case(
+        "prospect columns: a column of SQL",
+        "rep",
+        "post",
+        "prospects:columns",
+        data={"columns": ["name; DROP TABLE prospects_prospect"]},
+    ),
 ]
 
 BULK_FORMS = [

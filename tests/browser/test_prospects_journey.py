@@ -64,6 +64,7 @@ def test_a_manager_searches_ticks_rows_starts_a_cadence_and_sees_them_in_it(
     rows = page.locator("table.results tbody tr")
     expect(rows).to_have_count(3)
     for row in rows.all():
-        expect(row).to_contain_text(f"In Cadence · {cadence}")
+        expect(row.locator("td.col-status")).to_have_text("In Cadence")
+        expect(row.locator("td.col-cadence")).to_have_text(cadence)
     for prospect in chosen:
         assert sandbox.prospect(prospect.email)["cadence_status"] == "In Cadence"

@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from prospects.columns import COLUMNS
 from prospects.models import BulkAction, Prospect, ProspectList
 from prospects.search import PAGE_SIZE, ProspectSearch
 
@@ -320,9 +321,11 @@ def test_words_with_other_filters_are_counted_exactly_below_the_cap(manager_clie
     first = manager_client.get(URL, {"q": "counted", "tag": "keep"})
     assert first.context["results"].count == (PAGE_SIZE + 7) // 2
     assert "28 prospects match" in first.content.decode()
-    # Past the last page there is no row to count on: the count is asked for.
+    # Past the last page there is no row to count on: the count is asked for, and
+    # the last page is shown instead.
     beyond = manager_client.get(URL, {"q": "counted", "tag": "keep", "page": 2})
-    assert beyond.context["results"].count == 28 and not beyond.context["results"].rows
+    assert beyond.context["results"].count == 28 and beyond.context["results"].number == 1
+    assert len(beyond.context["results"].rows) == 28
 
 
 def test_a_reps_text_search_counts_only_their_prospects(rep_client, prospects):
@@ -345,14 +348,17 @@ def test_rows_show_the_list_cadence_and_sync_time_and_escape_every_text(
         cadence_name="Q4 Outbound",
         last_synced_at=datetime(2026, 3, 1, 22, 45, tzinfo=UTC),
     )
+    every_column = [c.key for c in COLUMNS]
+    manager_client.post(reverse("prospects:columns"), {"columns": every_column})
     body = manager_client.get(URL, **HTMX).content.decode()
     assert "&lt;b&gt;Bold&lt;/b&gt; &amp; Co" in body and "<b>Bold</b>" not in body
     assert "Fish &amp; &lt;Chips&gt;" in body
     assert "o&#x27;brien@tags.example" in body
     assert '<span class="badge">&lt;vip&gt;</span>' in body
-    assert "<td>Q4 &lt;list&gt;</td>" in body
-    assert "<td>In Cadence · Q4 Outbound</td>" in body
-    assert "<td>2026-03-02 04:15</td>" in body  # in the site's time zone
+    assert '<td class="col-list" title="Q4 &lt;list&gt;">Q4 &lt;list&gt;</td>' in body
+    assert 'title="Q4 Outbound (In Cadence)">Q4 Outbound</td>' in body
+    # in the site's time zone
+    assert '<td class="col-synced" title="2026-03-02 04:15">2026-03-02 04:15</td>' in body
 
 
 def test_without_a_text_index_words_are_matched_with_like(manager_client, prospects, monkeypatch):
@@ -497,13 +503,13 @@ def _seed(n: int) -> None:
 
 
 @pytest.mark.parametrize("size", [10, 200])
-@pytest.mark.parametrize(("htmx", "most"), [(False, 11), (True, 6)])
+@pytest.mark.parametrize(("htmx", "most"), [(False, 12), (True, 7)])
 def test_the_number_of_queries_does_not_grow_with_the_data(
     manager_client, django_assert_max_num_queries, size, htmx, most
 ):
-    # Session, user and the sandbox badge's connection; the text index's count, the
-    # page's ids with the count, the page's rows; for the full page also the lists
-    # and three DISTINCTs.
+    # Session, user and the sandbox badge's connection; the user's columns; the text
+    # index's count, the page's ids with the count, the page's rows; for the full
+    # page also the lists and three DISTINCTs.
     _seed(size)
     headers = HTMX if htmx else {}
     with django_assert_max_num_queries(most):
@@ -516,9 +522,9 @@ def test_a_reps_page_also_takes_a_fixed_number_of_queries(
     rep_client, django_assert_max_num_queries, size
 ):
     _seed(size)
-    # No owner dropdown for a Rep; one DISTINCT per other dropdown; and, with no query
-    # string, the role's default view (saved_views), one query.
-    with django_assert_max_num_queries(10):
+    # No owner dropdown for a Rep; one DISTINCT per other dropdown; the Rep's columns;
+    # and, with no query string, the role's default view (saved_views), one query.
+    with django_assert_max_num_queries(11):
         response = rep_client.get(URL)
     assert response.context["results"].count == size // 2
 

@@ -31,6 +31,6 @@ def drop(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("prospects", "0004_sync_run_on_background_framework")]
+    dependencies = [("prospects", "0005_column_preferences_and_sort_indexes")]
 
     operations = [migrations.RunPython(create, drop, elidable=False)]
