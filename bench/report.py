@@ -43,8 +43,15 @@ BENCH = Path(__file__).resolve().parent
 class Bench:
     name: str
     about: str
-    # Arguments of a quick run; a full run uses each script's own defaults.
+    # Arguments of a quick run; a full run uses each script's own defaults, plus `full`.
     quick: tuple[str, ...] = ()
+    full: tuple[str, ...] = ()
+    # The script in bench/, when one script is run twice under two names.
+    script: str = ""
+
+    @property
+    def path(self) -> str:
+        return f"bench/{self.script or self.name}.py"
 
 
 BENCHES = (
@@ -73,6 +80,13 @@ BENCHES = (
     ),
     Bench("client_roundtrip", "Klenty client round trip", ("--calls", "50")),
     Bench("webhook_receiver", "Webhook receiver throughput and latency", ("--events", "200")),
+    Bench(
+        "webhook_receiver_gunicorn",
+        "Webhook receiver on the production server (gunicorn, 4 workers)",
+        ("--events", "400", "--server", "gunicorn", "--threads", "8"),
+        full=("--events", "5000", "--server", "gunicorn", "--workers", "4", "--threads", "16"),
+        script="webhook_receiver",
+    ),
     Bench("snov_flow", "Snov.io domain → verified emails → Klenty list and cadence"),
     Bench("oidc_signin", "Sign-in through OpenID Connect on loopback", ("--runs", "5")),
     Bench(
@@ -103,7 +117,7 @@ class Outcome:
 def all_benches() -> list[Bench]:
     """BENCHES, then any script in bench/ not listed there, so a new one is never left out
     (it runs with its defaults in both modes until it is given a line above)."""
-    known = {b.name for b in BENCHES}
+    known = {b.script or b.name for b in BENCHES}
     others = [
         Bench(path.stem, "(not yet described in bench/report.py)")
         for path in sorted(BENCH.glob("*.py"))
@@ -120,15 +134,14 @@ def pump(stream, echo, lines: list[str]) -> None:
 
 
 def run(bench: Bench, arguments: list[str], figures: Path, timeout: float) -> Outcome:
-    script = f"bench/{bench.name}.py"
-    outcome = Outcome(bench, " ".join([".venv/bin/python", script, *arguments]))
+    outcome = Outcome(bench, " ".join([".venv/bin/python", bench.path, *arguments]))
     print(f"\n=== {outcome.command}\n", flush=True)
     env = {**os.environ, "BENCH_FIGURES": str(figures), "PYTHONUNBUFFERED": "1"}
     outcome.load_before = os.getloadavg()
     started = time.monotonic()
     # Its own session, so a timeout can stop the script and the sandbox it started.
     process = subprocess.Popen(
-        [sys.executable, script, *arguments],
+        [sys.executable, bench.path, *arguments],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
@@ -229,8 +242,7 @@ def figure_rows(outcomes: list[Outcome]) -> list[tuple]:
             result, met = "no figure recorded; its tables are in its section", "—"
         else:
             continue
-        script = f"bench/{outcome.bench.name}.py"
-        rows.append((script, result, "—", met, "—", f"`{outcome.command}`"))
+        rows.append((outcome.bench.path, result, "—", met, "—", f"`{outcome.command}`"))
     return rows
 
 
@@ -296,7 +308,7 @@ def write_report(path: Path, outcomes: list[Outcome], options, started, machine_
         f"{missed} did not, the rest have none. "
         + (
             f"**{len(failed)} script(s) failed:** "
-            + ", ".join(f"`bench/{o.bench.name}.py`" for o in failed)
+            + ", ".join(f"`{o.bench.path}`" for o in failed)
             + "."
             if failed
             else "No script failed."
@@ -348,7 +360,7 @@ def main() -> int:
     outcomes = []
     with tempfile.TemporaryDirectory(prefix="bench-report-") as scratch:
         for bench in chosen:
-            arguments = list(bench.quick) if options.quick else []
+            arguments = list(bench.quick if options.quick else bench.full)
             figures = Path(scratch) / f"{bench.name}.jsonl"
             outcomes.append(run(bench, arguments, figures, timeout))
     rows = machine(load_before, os.getloadavg())
