@@ -5,7 +5,9 @@ INSERT … SELECT over the prospects cache (the keys computed by the database:
 dedupe/rules.py), then the pairs with one INSERT … SELECT that joins the key table
 with itself on each indexed key. Nothing is read into Python, so it stays a matter of
 seconds at a million prospects (bench/duplicates.py measures it). CRM contacts come from
-the CRM's API (`read_crm_contacts`), as the CRM has no search we could pair against.
+the CRM's API (`read_crm_contacts`), as the CRM has no search we could pair against, and
+the prospects of the account's Snov.io lists from Snov.io's (`read_snov_lists`), up to
+SNOV_MAX_PROSPECTS of them.
 
 A pair needs a Klenty prospect on at least one side (two CRM contacts are the CRM's
 business). A Klenty prospect and a CRM contact with the very same email are one
@@ -157,10 +159,65 @@ def read_crm_contacts(client) -> int:
     return len(rows)
 
 
-def look_for_duplicates(*, crm_client=None) -> LastLook:
-    """Rebuild the keys and pairs; with `crm_client`, read the CRM's contacts first.
-    A CRM that cannot be read leaves its last contacts in place, and says so."""
+# Snov.io lists are read 100 prospects a request; a look reads at most this many.
+SNOV_MAX_PROSPECTS = 5_000
+
+
+def snov_rows(client, limit: int = SNOV_MAX_PROSPECTS) -> list[DedupeKey]:
+    """One key row per email of each prospect in the account's Snov.io lists. Snov.io
+    gives list prospects a name but no company, so they pair by email only."""
+    rows: list[DedupeKey] = []
+    for snov_list in (lst for lst in client.user_lists() if not lst.deleted):
+        page = 1
+        while len(rows) < limit:
+            found = client.prospects_in_list(snov_list.id, page=page, per_page=100)
+            for prospect in found.prospects:
+                for email in prospect.emails:
+                    rows.append(
+                        DedupeKey(
+                            source=Source.SNOV,
+                            record_id=f"{snov_list.id}:{prospect.id}:{email.lower()}"[:64],
+                            email=email,
+                            first_name=prospect.first_name,
+                            last_name=prospect.last_name,
+                            email_key=email_key(email),
+                            details={
+                                "first_name": prospect.first_name,
+                                "last_name": prospect.last_name,
+                                "full_name": prospect.name,
+                                "list": snov_list.name,
+                            },
+                        )
+                    )
+            if len(found.prospects) < 100:
+                break
+            page += 1
+    return rows[:limit]
+
+
+def read_snov_lists(client) -> int:
+    """Replace the Snov.io rows of the key table with the prospects of the lists."""
+    rows = {row.record_id: row for row in snov_rows(client)}  # an email listed twice once
+    with transaction.atomic():
+        _execute(f"DELETE FROM {_table(DuplicatePair)}")  # noqa: S608
+        _execute(f"DELETE FROM {_table(DedupeKey)} WHERE source = %s", [Source.SNOV])  # noqa: S608
+        DedupeKey.objects.bulk_create(rows.values(), batch_size=1000)
+    return len(rows)
+
+
+def look_for_duplicates(*, crm_client=None, snov_client=None) -> LastLook:
+    """Rebuild the keys and pairs; with `crm_client` and `snov_client`, read the CRM's
+    contacts and the Snov.io lists first. A source that cannot be read leaves its last
+    records in place, and says so."""
     look = LastLook.objects.first() or LastLook()
+    if snov_client is not None:
+        try:
+            look.snov_records = read_snov_lists(snov_client)
+            look.snov_read_at = timezone.now()
+            look.snov_error = ""
+        except ApiError as exc:
+            log.warning("Could not read the Snov.io lists for dedupe: %s", exc)
+            look.snov_error = str(exc)[:500]
     if crm_client is not None:
         try:
             look.crm_records = read_crm_contacts(crm_client)
@@ -178,10 +235,14 @@ def look_for_duplicates(*, crm_client=None) -> LastLook:
 
 
 def scheduled_look() -> str:
-    """The schedule: Klenty's cache and the CRM's contacts, as the system."""
+    """The schedule: Klenty's cache, the CRM's contacts and the Snov.io lists, as the
+    system."""
     from klentyadmin.integrations.crm import CrmClient
+    from klentyadmin.integrations.snov.client import SnovClient
 
-    look = look_for_duplicates(crm_client=CrmClient.from_settings())
+    look = look_for_duplicates(
+        crm_client=CrmClient.from_settings(), snov_client=SnovClient.from_settings()
+    )
     return (
         f"{DuplicatePair.objects.count()} likely duplicate pairs in {look.klenty_records} prospects"
     )

@@ -74,7 +74,9 @@ class Side:
 
     @property
     def label(self) -> str:
-        return "Klenty prospect" if self.key.source == Source.KLENTY else "CRM contact"
+        return {Source.KLENTY: "Klenty prospect", Source.CRM: "CRM contact"}.get(
+            self.key.source, "Snov.io list prospect"
+        )
 
 
 def pair_reasons(pair: DuplicatePair) -> list[str]:

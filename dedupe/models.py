@@ -16,6 +16,7 @@ from django.utils import timezone
 class Source(models.TextChoices):
     KLENTY = "klenty", "Klenty"
     CRM = "crm", "CRM"
+    SNOV = "snov", "Snov.io list"
 
 
 class DedupeKey(models.Model):
@@ -32,7 +33,7 @@ class DedupeKey(models.Model):
     owner_email = models.CharField(max_length=254, blank=True)
     email_key = models.CharField(max_length=254, blank=True, db_index=True)
     name_key = models.CharField(max_length=600, blank=True, db_index=True)
-    # For a CRM contact: what the merge page shows (the CRM's field names).
+    # For a CRM contact or a Snov.io list's prospect: what the merge page shows.
     details = models.JSONField(null=True, blank=True)
 
     class Meta:
@@ -99,6 +100,9 @@ class LastLook(models.Model):
     crm_records = models.PositiveIntegerField(default=0)
     crm_read_at = models.DateTimeField(null=True, blank=True)
     crm_error = models.CharField(max_length=500, blank=True)
+    snov_records = models.PositiveIntegerField(default=0)
+    snov_read_at = models.DateTimeField(null=True, blank=True)
+    snov_error = models.CharField(max_length=500, blank=True)
 
     def __str__(self) -> str:
         return f"Looked at {self.looked_at}"

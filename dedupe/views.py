@@ -61,7 +61,7 @@ def merge(request, pk: int):
             job = merging.start_merge(
                 user=request.user,
                 plans={kept.prospect_id: plan},
-                description=f"Merge {plan['other_email'] or 'a CRM contact'} into {kept.email}",
+                description=f"Merge {plan['other_email'] or 'a record'} into {kept.email}",
             )
             messages.success(request, f"Merging into {kept.email}.")
             return job.get_absolute_url()
@@ -69,6 +69,8 @@ def merge(request, pk: int):
         return once.send_once(request, form.cleaned_data[once.FIELD], start)
     context = {"pair": pair, "form": form, "reasons": merging.pair_reasons(pair)}
     context["merged_tag"] = merging.MERGED_TAG
+    context["left_label"] = merging.Side(pair.left).label
+    context["right_label"] = merging.Side(pair.right).label
     return render(request, "dedupe/merge.html", context, status=400 if form.errors else 200)
 
 

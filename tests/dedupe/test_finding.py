@@ -186,3 +186,47 @@ def test_the_page_makes_the_same_queries_for_many_pairs(
     with django_assert_max_num_queries(len(few.captured_queries)):
         body = manager_client.get(reverse("dedupe:pairs")).content.decode()
     assert "p.45@gmail.com" in body
+
+
+@pytest.mark.django_db
+def test_a_snov_io_list_prospect_pairs_with_a_cached_prospect_by_email(sandbox, manager_client):
+    # The issue: duplicates across the Klenty cache, Snov.io prospect lists and the CRM.
+    from klentyadmin.integrations.snov import SnovClient
+
+    person("ida.moss@gmail.com", "Ida", "Moss", "Umbrella")
+    snov = SnovClient.from_settings()
+    list_id = snov.create_list("Dedupe test")
+    snov.add_prospect_to_list(list_id, "idamoss@gmail.com", firstName="Ida", lastName="Moss")
+    snov.add_prospect_to_list(list_id, "someone.new@else.example", firstName="New")
+
+    look = look_for_duplicates(snov_client=snov)
+
+    pair = DuplicatePair.objects.select_related("left", "right").get()
+    assert (pair.left.email, pair.right.email) == ("ida.moss@gmail.com", "idamoss@gmail.com")
+    assert pair.right.source == Source.SNOV
+    assert pair.right.details["list"] == "Dedupe test"
+    assert look.snov_records >= 2 and look.snov_error == ""
+    listing = manager_client.get(reverse("dedupe:pairs")).content.decode()
+    assert "Snov.io list</span>" in listing
+    merge = manager_client.get(reverse("dedupe:merge", args=[pair.pk])).content.decode()
+    assert "Snov.io list prospect idamoss@gmail.com" in merge
+
+
+@pytest.mark.django_db
+def test_snov_io_lists_that_cannot_be_read_keep_their_last_prospects_and_say_so(sandbox):
+    from klentyadmin.integrations.errors import ApiError
+
+    class Unreachable:
+        def user_lists(self):
+            raise ApiError("Snov.io is not answering right now.", service="snov")
+
+    DedupeKey.objects.create(
+        source=Source.SNOV, record_id="1:1:kit@gmail.com", email="kit@gmail.com",
+        email_key=email_key("kit@gmail.com"),
+    )  # fmt: skip
+    person("k.i.t@gmail.com")
+
+    look = look_for_duplicates(snov_client=Unreachable())
+
+    assert "not answering" in look.snov_error
+    assert DuplicatePair.objects.count() == 1
