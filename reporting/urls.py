@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import dashboard, emails, pulls
+from reporting.views import dashboard, emails, experiments, pulls
 
 app_name = "reporting"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("section/<slug:name>/", dashboard.section, name="section"),
     path("csv/<slug:name>/", dashboard.chart_csv, name="csv"),
+    path("experiments/", experiments.experiments, name="experiments"),
     path("pulls/", pulls.pull_status, name="pulls"),
     path("pulls/refresh/", pulls.refresh_now, name="refresh"),
     path("pulls/<int:pk>/", pulls.pull_progress, name="pull_progress"),
