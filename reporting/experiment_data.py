@@ -142,7 +142,7 @@ class ExperimentForm(forms.Form):
     )
     arm = forms.MultipleChoiceField(
         required=False,
-        label="Cadences",
+        label="Cadences to compare",
         help_text="Two or more (Ctrl-click or ⌘-click to pick several).",
     )
     test = forms.ChoiceField(required=False, label="Step with A/B options")

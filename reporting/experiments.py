@@ -202,18 +202,26 @@ def percent_points(value: float) -> str:
 
 
 def sample_warnings(arms: list[Arm], outcome: str, unit: str) -> list[str]:
+    """Where the arms are too small for the tests' normal approximation to hold well."""
     found = []
-    for arm in arms:
-        if arm.successes < FEW_OUTCOMES:
-            found.append(
-                f"{arm.label} has only {counted(arm.successes, outcome)}: with fewer than "
-                f"{FEW_OUTCOMES} the rate moves a lot by chance, so read the verdict as a first look."
-            )
-        elif arm.failures < FEW_OUTCOMES:
-            found.append(
-                f"{arm.label} has only {counted(arm.failures, unit)} without {outcome}: with fewer "
-                f"than {FEW_OUTCOMES} the rate moves a lot by chance."
-            )
+    few = [a for a in arms if a.successes < FEW_OUTCOMES]
+    if len(few) == 1:
+        found.append(
+            f"{few[0].label} has only {counted(few[0].successes, outcome)}: with fewer than "
+            f"{FEW_OUTCOMES} the rate moves a lot by chance, so read the verdict as a first look."
+        )
+    elif few:
+        found.append(
+            f"{names([f'{a.label} ({a.successes:,})' for a in few])} have fewer than "
+            f"{FEW_OUTCOMES} {outcome} each: their rates move a lot by chance, so read the "
+            "verdict as a first look."
+        )
+    few_failures = [a for a in arms if a.successes >= FEW_OUTCOMES and a.failures < FEW_OUTCOMES]
+    for arm in few_failures:
+        found.append(
+            f"{arm.label} has only {counted(arm.failures, unit)} without {outcome}: with fewer "
+            f"than {FEW_OUTCOMES} the rate moves a lot by chance."
+        )
     total, succeeded = sum(a.n for a in arms), sum(a.successes for a in arms)
     if 0 < succeeded < total:
         pooled = succeeded / total

@@ -92,7 +92,7 @@ def test_the_positive_rate_reads_positive_replies(manager_client):
     assert [(a.n, a.successes) for a in result.arms] == [(70, 7), (70, 7)]
     html = response.content.decode()
     assert "have the same rate so far" in html
-    assert "Alpha has only 7 positive replies" in html  # the sample-size warning
+    assert "Alpha (7) and Beta (7) have fewer than 30 positive replies each" in html
 
 
 def test_three_cadences_get_the_chi_square_and_holm(manager_client):

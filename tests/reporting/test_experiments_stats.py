@@ -118,9 +118,11 @@ def test_no_arm_is_called_better_when_the_overall_test_is_not_significant():
 
 
 def test_small_arms_get_a_sample_size_warning():
-    result = compare([Arm("A", 20, 1), Arm("B", 20, 6)])
+    result = compare([Arm("A", 10, 1), Arm("B", 200, 60)])
 
     assert any("A has only 1 reply:" in w for w in result.warnings)
+    both = compare([Arm("A", 100, 3), Arm("B", 100, 12)]).warnings
+    assert both[0].startswith("A (3) and B (12) have fewer than 30 replies each")
     assert any("expected count is below 5" in w for w in result.warnings)
     assert compare([Arm("A", 1000, 300), Arm("B", 1000, 350)]).warnings == []
     few_failures = compare([Arm("A", 40, 39), Arm("B", 400, 300)], outcome="positive replies")
