@@ -26,15 +26,9 @@ import math
 import warnings
 from dataclasses import dataclass, field
 
-from statsmodels.stats.multitest import multipletests
-from statsmodels.stats.power import NormalIndPower
-from statsmodels.stats.proportion import (
-    confint_proportions_2indep,
-    proportion_confint,
-    proportion_effectsize,
-    proportions_chisquare,
-    proportions_ztest,
-)
+# statsmodels (with scipy and pandas) takes over a second to import; it is imported by
+# the functions below, on the first experiment a process computes, not by every process
+# that loads the URLs.
 
 ALPHA = 0.05
 POWER = 0.80
@@ -68,6 +62,8 @@ class Arm:
 
     def interval(self, alpha: float = ALPHA) -> tuple[float, float]:
         """The Wilson interval of this arm's rate."""
+        from statsmodels.stats.proportion import proportion_confint
+
         low, high = proportion_confint(self.successes, self.n, alpha=alpha, method="wilson")
         return float(low), float(high)
 
@@ -139,6 +135,8 @@ def problems_with(
 def needed_per_arm(effect: float, alpha: float = ALPHA, power: float = POWER) -> float:
     """The prospects per arm (equal arms) that show a difference of Cohen's h `effect`
     with `power` at level `alpha`, two-sided."""
+    from statsmodels.stats.power import NormalIndPower
+
     return float(
         NormalIndPower().solve_power(
             effect_size=abs(effect), alpha=alpha, power=power, ratio=1.0, alternative="two-sided"
@@ -150,6 +148,8 @@ def more_per_arm(first: Arm, second: Arm, alpha: float = ALPHA, power: float = P
     """How many more per arm would show the difference between these two rates with
     `power` at level `alpha`: the sample size per arm, less what the smaller arm has.
     None when the rates are equal: no sample size shows a nil difference."""
+    from statsmodels.stats.proportion import proportion_effectsize
+
     effect = float(proportion_effectsize(first.rate, second.rate))
     if effect == 0:
         return None
@@ -158,12 +158,16 @@ def more_per_arm(first: Arm, second: Arm, alpha: float = ALPHA, power: float = P
 
 def z_test(first: Arm, second: Arm) -> tuple[float, float]:
     """The pooled two-proportion z-test, two-sided: (z, p) for first minus second."""
+    from statsmodels.stats.proportion import proportions_ztest
+
     z, p = proportions_ztest([first.successes, second.successes], [first.n, second.n])
     return float(z), float(p)
 
 
 def difference_interval(first: Arm, second: Arm, alpha: float = ALPHA) -> tuple[float, float]:
     """The Newcomb interval of first's rate minus second's."""
+    from statsmodels.stats.proportion import confint_proportions_2indep
+
     low, high = confint_proportions_2indep(
         first.successes, first.n, second.successes, second.n, compare="diff", alpha=alpha
     )
@@ -172,6 +176,8 @@ def difference_interval(first: Arm, second: Arm, alpha: float = ALPHA) -> tuple[
 
 def holm(p_values: list[float], alpha: float = ALPHA) -> list[float]:
     """The p-values corrected for comparing several arms, by Holm's step-down method."""
+    from statsmodels.stats.multitest import multipletests
+
     if not p_values:
         return []
     return [float(p) for p in multipletests(p_values, alpha=alpha, method="holm")[1]]
@@ -180,6 +186,8 @@ def holm(p_values: list[float], alpha: float = ALPHA) -> list[float]:
 def chi_square(arms: list[Arm]) -> tuple[float, float, list[list[float]]]:
     """The test that every arm has the same rate: (chi-square, p, expected counts as
     [[successes, failures] per arm])."""
+    from statsmodels.stats.proportion import proportions_chisquare
+
     statistic, p, (_table, expected) = proportions_chisquare(
         [a.successes for a in arms], [a.n for a in arms]
     )

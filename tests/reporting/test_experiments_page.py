@@ -3,6 +3,9 @@ bad choices answered with messages, a constant number of queries."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -245,3 +248,45 @@ def test_queries_do_not_grow_with_the_data(manager_client, django_assert_max_num
     snapshot = StepSnapshot.objects.filter(cadence_name="Alpha").get()
     with django_assert_max_num_queries(len(small.captured_queries)):
         manager_client.get(URL, {"kind": "options", "test": f"{snapshot.pk}:1"})
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"range": "custom", "start": "0001-01-01", "end": "9999-12-31", "arm": ["Alpha", "Beta"]},
+        {"range": "custom", "start": "2026-02-30", "end": "x", "arm": ["Alpha", "Beta"]},
+        {"range": "forever", "kind": "cadences", "arm": ["Alpha", "Beta"]},
+        {"arm": ["Alpha", "Beta", "'; DROP TABLE reporting_engagementday; --"]},
+        {"arm": ["Alpha"] * 500},
+        {"kind": "options", "test": "99999999999999999999999:1"},
+        {"kind": "options", "test": "-1:-1"},
+        {"kind": "options", "test": "1:" + "9" * 5000},
+        {"kind": ["cadences", "options"], "metric": ["reply", "positive"]},
+    ],
+)
+def test_odd_addresses_are_answered_without_an_error(manager_client, params):
+    engagement(["Alpha", "Beta"], days=5)
+    step_options()
+
+    for headers in ({}, {"HX-Request": "true"}):
+        response = manager_client.get(URL, params, headers=headers)
+        assert response.status_code == 200
+
+
+def test_more_than_eight_cadences_are_refused(manager_client):
+    names = [f"C{n}" for n in range(9)]
+    engagement(names, days=2)
+
+    response = manager_client.get(URL, {"arm": names})
+
+    assert "Choose at most 8 cadences." in response.content.decode()
+
+
+def test_loading_the_urls_does_not_import_statsmodels():
+    """statsmodels takes over a second to import: only an experiment loads it."""
+    code = (
+        "import django, sys; django.setup(); import klentyadmin.urls; "
+        "sys.exit('statsmodels' in sys.modules)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "klentyadmin.settings"}
+    assert subprocess.run([sys.executable, "-c", code], env=env, check=False).returncode == 0
