@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from reporting.models import EngagementDay
+from reporting.models import EngagementDay, StepRow, StepSnapshot
 from tests.fixtures.browser import sign_in
 
 pytestmark = pytest.mark.browser
@@ -29,6 +29,21 @@ def two_cadences(transactional_db):
         for name, replies in (("Alpha", 2), ("Beta", 3), ("Gamma", 2))
         for n in range(40)
     )
+    snapshot = StepSnapshot.objects.create(
+        cadence_name="Alpha",
+        taken_on=today,
+        range_start=today - timedelta(days=29),
+        range_end=today,
+    )
+    for option, replies in ((1, 12), (2, 40)):
+        StepRow.objects.create(
+            snapshot=snapshot,
+            step_number=2,
+            option=option,
+            mails=300,
+            replies=replies,
+            subject=f"Subject {option}",
+        )
 
 
 def test_a_manager_compares_two_cadences_and_reads_the_verdict(page, demo_users, two_cadences):
@@ -63,6 +78,15 @@ def test_a_manager_compares_two_cadences_and_reads_the_verdict(page, demo_users,
     # Positive replies: the same rate in every arm.
     page.get_by_label("Compare on").select_option("positive")
     expect(verdict).to_contain_text("have the same rate so far")
+
+    # The A/B options of a step: the cadences' control gives way to the steps'.
+    page.get_by_label("A/B options of a step").check()
+    expect(page.get_by_label("Cadences to compare")).to_be_hidden()
+    page.get_by_label("Step with A/B options").select_option(label="Alpha · step 2 (2 options)")
+    expect(verdict).to_contain_text("no arm has any positive replies yet")
+    page.get_by_label("Compare on").select_option("reply")
+    expect(verdict).to_contain_text("Option B is better with 95% confidence")
+    expect(page.get_by_test_id("arms")).to_contain_text("Subject 2")
 
     # The page fits a 1280 px window.
     width = page.evaluate("document.documentElement.scrollWidth")
