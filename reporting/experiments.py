@@ -22,7 +22,10 @@ check it against published values; nothing below is a hand-written formula.
 
 from __future__ import annotations
 
+import gc
 import math
+import sys
+import types
 import warnings
 from dataclasses import dataclass, field
 
@@ -176,11 +179,30 @@ def difference_interval(first: Arm, second: Arm, alpha: float = ALPHA) -> tuple[
 
 def holm(p_values: list[float], alpha: float = ALPHA) -> list[float]:
     """The p-values corrected for comparing several arms, by Holm's step-down method."""
-    from statsmodels.stats.multitest import multipletests
+    from statsmodels.stats import multitest
 
     if not p_values:
         return []
-    return [float(p) for p in multipletests(p_values, alpha=alpha, method="holm")[1]]
+    # statsmodels' Holm branch imports gc and calls gc.collect() to free an array of a
+    # few floats: a full collection, over 0.1 s in a process holding scipy and Django.
+    # For this call its `import gc` finds a gc whose collect does nothing (everything
+    # else is the real module's); code that already imported gc is untouched.
+    real_gc = sys.modules["gc"]
+    sys.modules["gc"] = _GcWithoutCollect("gc")
+    try:
+        corrected = multitest.multipletests(p_values, alpha=alpha, method="holm")[1]
+    finally:
+        sys.modules["gc"] = real_gc
+    return [float(p) for p in corrected]
+
+
+class _GcWithoutCollect(types.ModuleType):
+    @staticmethod
+    def collect(*_args, **_kwargs) -> int:
+        return 0
+
+    def __getattr__(self, name: str):
+        return getattr(gc, name)
 
 
 def chi_square(arms: list[Arm]) -> tuple[float, float, list[list[float]]]:

@@ -237,7 +237,7 @@ def test_queries_do_not_grow_with_the_data(manager_client, django_assert_max_num
     engagement(["Alpha", "Beta"], days=5)
     step_options()
     params = {"kind": "cadences", "arm": ["Alpha", "Beta"]}
-    with django_assert_max_num_queries(12) as small:
+    with django_assert_max_num_queries(7) as small:
         manager_client.get(URL, params)
 
     engagement([f"Cadence {n}" for n in range(40)], days=60)
