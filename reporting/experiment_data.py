@@ -145,7 +145,14 @@ class ExperimentForm(forms.Form):
         label="Cadences to compare",
         help_text="Two or more (Ctrl-click or ⌘-click to pick several).",
     )
-    test = forms.ChoiceField(required=False, label="Step with A/B options")
+    test = forms.ChoiceField(
+        required=False,
+        label="Step with A/B options",
+        error_messages={
+            "invalid_choice": "That step is not in the step-wise reports this range reads: "
+            "choose a step from the list."
+        },
+    )
 
     def __init__(self, *args, cadences=(), tests: list[OptionTest] = (), **kwargs):
         super().__init__(*args, **kwargs)
