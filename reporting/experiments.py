@@ -324,7 +324,7 @@ def compare(
             planning_alpha = alpha
         else:
             test = "chi-square"
-            statistic, overall_p, expected = chi_square(arms)
+            statistic, overall_p, _expected = chi_square(arms)
             adjusted = holm([p for _z, p in tests], alpha)
             planning_alpha = alpha / len(others)
         pairs = []
