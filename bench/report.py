@@ -78,6 +78,11 @@ BENCHES = (
         "Home (the cockpit) and the Scorecards over a large history",
         ("--calls", "20000", "--cadences", "5", "--requests", "5"),
     ),
+    Bench(
+        "experiments",
+        "Experiments: significance over 2 years of engagement",
+        ("--cadences", "8", "--requests", "5"),
+    ),
     Bench("client_roundtrip", "Klenty client round trip", ("--calls", "50")),
     Bench("webhook_receiver", "Webhook receiver throughput and latency", ("--events", "200")),
     Bench(

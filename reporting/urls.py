@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import dashboard, emails, pulls, scorecards
+from reporting.views import dashboard, emails, experiments, pulls, scorecards
 
 app_name = "reporting"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("csv/<slug:name>/", dashboard.chart_csv, name="csv"),
     path("scorecards/", scorecards.scorecards_page, name="scorecards"),
     path("scorecards/goals/", scorecards.set_goal, name="set_goal"),
+    path("experiments/", experiments.experiments, name="experiments"),
     path("pulls/", pulls.pull_status, name="pulls"),
     path("pulls/refresh/", pulls.refresh_now, name="refresh"),
     path("pulls/<int:pk>/", pulls.pull_progress, name="pull_progress"),

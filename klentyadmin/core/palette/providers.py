@@ -26,6 +26,7 @@ MORE_PAGES = [
     ("Add prospects to a cadence", "cadences:add_search", "cadences"),
     ("Report emails", "reporting:emails", "subscriptions schedule"),
     ("Report pulls", "reporting:pulls", "reports refresh"),
+    ("Experiments", "reporting:experiments", "reports A/B test significance"),
     ("Email finder", "enrichment:finder", "Snov.io"),
     ("Email verifier", "enrichment:verifier", "Snov.io verify"),
     ("Snov.io campaigns", "enrichment:campaigns", "enrichment"),
