@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from klentyadmin.integrations import klenty
 from klentyadmin.integrations.errors import ApiError, ApiNotFound, ApiValidationError
+from prospects.edits import recording_changes
 from prospects.models import Prospect, ProspectList
 
 log = logging.getLogger(__name__)
@@ -73,15 +74,16 @@ def create_prospect(client: klenty.KlentyClient, values: klenty.ProspectFields) 
         raise AlreadyInKlenty(
             "A prospect with this email already exists in Klenty.", service=klenty.SERVICE
         )
-    client.create_prospect(values)
-    with transaction.atomic():
-        prospect = Prospect(email=values.email)
-        apply_fields(prospect, values)
-        if not prospect.owner_email:
-            prospect.owner_email = client.user_email.lower()
-        prospect.created_on = timezone.localdate()
-        prospect.updated_on = timezone.localdate()
-        prospect.save()
+    prospect = Prospect(email=values.email)
+    with recording_changes(prospect):
+        client.create_prospect(values)
+        with transaction.atomic():
+            apply_fields(prospect, values)
+            if not prospect.owner_email:
+                prospect.owner_email = client.user_email.lower()
+            prospect.created_on = timezone.localdate()
+            prospect.updated_on = timezone.localdate()
+            prospect.save()
     try:
         refresh_prospect(client, prospect)
     except ApiError as exc:
@@ -93,7 +95,15 @@ def create_prospect(client: klenty.KlentyClient, values: klenty.ProspectFields) 
 def update_prospect(
     client: klenty.KlentyClient, prospect: Prospect, values: klenty.ProspectFields
 ) -> Prospect:
-    """Update in Klenty (which adds tags), remove the tags that were dropped, then cache."""
+    """Update in Klenty (which adds tags), remove the tags that were dropped, then cache;
+    the audit entry of the update says what changed, before and after."""
+    with recording_changes(prospect):
+        return _update_prospect(client, prospect, values)
+
+
+def _update_prospect(
+    client: klenty.KlentyClient, prospect: Prospect, values: klenty.ProspectFields
+) -> Prospect:
     old_tags = list(prospect.tags)
     client.update_prospect(prospect.email, values)
     kept = {t.lower() for t in values.tags}
