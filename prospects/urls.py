@@ -9,6 +9,7 @@ urlpatterns = [
     path("export.csv", search.export_csv, name="export"),
     path("new/", edit.create, name="create"),
     path("<int:pk>/", detail.detail, name="detail"),
+    path("<int:pk>/timeline/", detail.timeline_older, name="timeline"),
     path("<int:pk>/refresh/", detail.refresh, name="refresh"),
     path("<int:pk>/edit/", edit.edit, name="edit"),
     path("import/", include("prospects.import_urls")),
