@@ -181,9 +181,13 @@ def bulk_actions(prospect: Prospect, user, cursor: Cursor | None, limit: int) ->
 
 def edits(prospect: Prospect, user, cursor: Cursor | None, limit: int) -> list[Entry]:
     """Writes to Klenty that changed the prospect, with each field before and after."""
-    rows = AuditEntry.objects.filter(
-        service=Service.KLENTY, target=prospect.email, details__has_key="changes"
-    ).annotate(when=F("created_at"))
+    rows = (
+        AuditEntry.objects.filter(
+            service=Service.KLENTY, target=prospect.email, details__has_key="changes"
+        )
+        .select_related("actor")
+        .annotate(when=F("created_at"))
+    )
     entries = []
     for audit in _older_than(rows, "edit", cursor)[:limit]:
         via = audit.details.get("via") or {}
@@ -203,7 +207,7 @@ def edits(prospect: Prospect, user, cursor: Cursor | None, limit: int) -> list[E
                 kind="edit",
                 pk=audit.pk,
                 label=label,
-                actor=audit.actor_name or "system",
+                actor=_person(audit.actor) or audit.actor_name or "system",
                 changes=changes,
             )
         )

@@ -133,7 +133,7 @@ def test_edits_show_each_field_before_and_after(manager_user, db):
 
     newer, older = entries(timeline.edits, prospect, manager_user)
 
-    assert older.label == "Edited" and older.actor == "morgan"
+    assert older.label == "Edited" and older.actor == "morgan"  # the name kept: user gone
     assert older.changes == (("Title", "Buyer", "Head of Buying"),)
     assert newer.label == "Changed by the bulk action “Add tags”"
 
@@ -343,3 +343,15 @@ def test_the_timeline_costs_the_same_queries_however_long_it_is(
         manager_client.get(reverse("prospects:detail", args=[small.pk]))
     with django_assert_max_num_queries(len(few.captured_queries)):
         manager_client.get(reverse("prospects:detail", args=[large.pk]))
+
+
+def test_an_edit_names_its_author_as_the_other_entries_do(manager_user, db):
+    manager_user.first_name, manager_user.last_name = "Morgan", "Hale"
+    manager_user.save()
+    prospect = make_prospect()
+    an_edit(prospect, 5)
+    AuditEntry.objects.update(actor=manager_user)
+
+    [entry] = entries(timeline.edits, prospect, manager_user)
+
+    assert entry.actor == "Morgan Hale"
