@@ -140,9 +140,23 @@ def webhook_events(prospect: Prospect, user, cursor: Cursor | None, limit: int) 
     ]
 
 
-def _job_items(prospect: Prospect) -> QuerySet:
+def _involving(prospect: Prospect, user, creator: str) -> Q:
+    """Rows of work on the prospect, or on its email before it was cached. For a Rep,
+    rows matched by email alone must be their own work: another rep's import or
+    verification of the same address is theirs, not this prospect's history."""
+    by_email = Q(email=prospect.email)
+    if not user.is_manager_or_admin:
+        by_email &= Q(**{creator: user})
+    return Q(prospect=prospect) | by_email
+
+
+def _may_open(user, creator_id: int | None) -> bool:
+    return user.is_manager_or_admin or creator_id == user.pk
+
+
+def _job_items(prospect: Prospect, user) -> QuerySet:
     return (
-        BulkJobItem.objects.filter(Q(prospect=prospect) | Q(email=prospect.email))
+        BulkJobItem.objects.filter(_involving(prospect, user, "job__created_by"))
         .select_related("job", "job__created_by")
         .annotate(when=Coalesce("finished_at", "job__created_at"))
     )
@@ -154,7 +168,7 @@ def _snov_import_jobs():
 
 def _job_entry(item: BulkJobItem, user, kind: str, label: str) -> Entry:
     job = item.job
-    may_open = user.is_manager_or_admin or job.created_by_id == user.pk
+    may_open = _may_open(user, job.created_by_id)
     return Entry(
         when=item.when,
         kind=kind,
@@ -171,7 +185,7 @@ def _job_entry(item: BulkJobItem, user, kind: str, label: str) -> Entry:
 def bulk_actions(prospect: Prospect, user, cursor: Cursor | None, limit: int) -> list[Entry]:
     """Our bulk actions on the prospect and each one's outcome (the imports that a
     CRM transfer or a Snov.io push started are theirs, below)."""
-    rows = _job_items(prospect).exclude(job__in=_snov_import_jobs())
+    rows = _job_items(prospect, user).exclude(job__in=_snov_import_jobs())
     rows = rows.filter(job__crm_transfer__isnull=True)
     return [
         _job_entry(item, user, "bulk", f"Bulk action: {item.job.get_action_display()}")
@@ -241,7 +255,7 @@ def calls(prospect: Prospect, user, cursor: Cursor | None, limit: int) -> list[E
 def crm_transfers(prospect: Prospect, user, cursor: Cursor | None, limit: int) -> list[Entry]:
     """The prospect pushed to the CRM, or a CRM contact with its email not sent to Klenty."""
     rows = (
-        TransferItem.objects.filter(Q(prospect=prospect) | Q(email=prospect.email))
+        TransferItem.objects.filter(_involving(prospect, user, "transfer__created_by"))
         .select_related("transfer", "transfer__created_by")
         .annotate(when=Coalesce("finished_at", "transfer__created_at"))
     )
@@ -260,7 +274,9 @@ def crm_transfers(prospect: Prospect, user, cursor: Cursor | None, limit: int) -
                     part for part in (item.get_state_display(), item.message) if part
                 ),
                 failed=item.state in {TransferItem.State.FAILED, TransferItem.State.INVALID},
-                url=reverse("contacts:transfer", args=[transfer.pk]),
+                url=reverse("contacts:transfer", args=[transfer.pk])
+                if _may_open(user, transfer.created_by_id)
+                else "",
             )
         )
     return entries
@@ -268,7 +284,7 @@ def crm_transfers(prospect: Prospect, user, cursor: Cursor | None, limit: int) -
 
 def crm_imports(prospect: Prospect, user, cursor: Cursor | None, limit: int) -> list[Entry]:
     """CRM contacts with the prospect's email sent to Klenty (by the bulk engine)."""
-    rows = _job_items(prospect).filter(job__crm_transfer__isnull=False)
+    rows = _job_items(prospect, user).filter(job__crm_transfer__isnull=False)
     return [
         _job_entry(item, user, "crm_import", "Imported from the CRM into Klenty")
         for item in _older_than(rows, "crm_import", cursor)[:limit]
@@ -278,7 +294,7 @@ def crm_imports(prospect: Prospect, user, cursor: Cursor | None, limit: int) -> 
 def snov_verifications(prospect: Prospect, user, cursor: Cursor | None, limit: int) -> list[Entry]:
     """Snov.io's verdicts on the prospect's email."""
     rows = (
-        VerificationItem.objects.filter(Q(prospect=prospect) | Q(email=prospect.email))
+        VerificationItem.objects.filter(_involving(prospect, user, "run__created_by"))
         .select_related("run", "run__created_by")
         .annotate(when=Coalesce("finished_at", "run__created_at"))
     )
@@ -296,7 +312,9 @@ def snov_verifications(prospect: Prospect, user, cursor: Cursor | None, limit: i
                     part for part in (item.get_state_display(), verdict, item.reason) if part
                 ),
                 failed=item.status == "not_valid",
-                url=reverse("enrichment:verification_run", args=[item.run_id]),
+                url=reverse("enrichment:verification_run", args=[item.run_id])
+                if _may_open(user, item.run.created_by_id)
+                else "",
             )
         )
     return entries
@@ -304,7 +322,7 @@ def snov_verifications(prospect: Prospect, user, cursor: Cursor | None, limit: i
 
 def snov_pushes(prospect: Prospect, user, cursor: Cursor | None, limit: int) -> list[Entry]:
     """The prospect sent to Klenty from a Snov.io search."""
-    rows = _job_items(prospect).filter(job__in=_snov_import_jobs())
+    rows = _job_items(prospect, user).filter(job__in=_snov_import_jobs())
     return [
         _job_entry(item, user, "snov_push", "Sent to Klenty from Snov.io")
         for item in _older_than(rows, "snov_push", cursor)[:limit]

@@ -355,3 +355,36 @@ def test_an_edit_names_its_author_as_the_other_entries_do(manager_user, db):
     [entry] = entries(timeline.edits, prospect, manager_user)
 
     assert entry.actor == "Morgan Hale"
+
+
+def test_a_rep_does_not_see_another_reps_work_matched_only_by_email(rep_user, other_rep_user, db):
+    prospect = make_prospect(owner_email=PRIYA)
+    # Diego's CSV import, CRM import and verification of the same address, before
+    # the prospect was Priya's; and a delivery about it while Diego owned it.
+    a_job_item(prospect, other_rep_user, 5, action=BulkAction.IMPORT, prospect=None)
+    pull = Transfer.objects.create(
+        direction=Transfer.Direction.TO_KLENTY, created_by=other_rep_user
+    )
+    TransferItem.objects.create(transfer=pull, email=prospect.email, state="skipped")
+    run = VerificationRun.objects.create(created_by=other_rep_user, total=1)
+    VerificationItem.objects.create(run=run, email=prospect.email, state="verified")
+    an_event(prospect, 4, prospect=None, prospect_owner=DIEGO)
+    # Her own import of it is hers to see.
+    a_job_item(prospect, rep_user, 3, action=BulkAction.IMPORT, prospect=None)
+
+    page = timeline.timeline_page(prospect, rep_user)
+
+    assert [(e.kind, e.actor) for e in page.entries] == [("bulk", "priya")]
+
+
+def test_a_rep_sees_work_on_their_prospect_by_others_without_links(rep_user, manager_user, db):
+    prospect = make_prospect(owner_email=PRIYA)
+    push = Transfer.objects.create(direction=Transfer.Direction.TO_CRM, created_by=manager_user)
+    TransferItem.objects.create(transfer=push, prospect=prospect, email=prospect.email)
+    run = VerificationRun.objects.create(created_by=manager_user, total=1)
+    VerificationItem.objects.create(run=run, prospect=prospect, email=prospect.email)
+
+    page = timeline.timeline_page(prospect, rep_user)
+
+    assert sorted(e.kind for e in page.entries) == ["crm_transfer", "snov_verification"]
+    assert all(e.url == "" for e in page.entries)
