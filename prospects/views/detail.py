@@ -42,6 +42,7 @@ def timeline_older(request: HttpRequest, pk: int):
         "timeline_error": ""
         if cursor
         else "That link to older entries is not one this page made; showing the newest.",
+        "timeline_older_page": bool(cursor),
     }
     if request.htmx and cursor:
         return render(request, "prospects/_timeline.html#entries", context)

@@ -388,3 +388,20 @@ def test_a_rep_sees_work_on_their_prospect_by_others_without_links(rep_user, man
 
     assert sorted(e.kind for e in page.entries) == ["crm_transfer", "snov_verification"]
     assert all(e.url == "" for e in page.entries)
+
+
+def test_show_older_without_javascript_is_the_page_with_a_way_back(
+    manager_client, manager_user, db
+):
+    prospect = make_prospect()
+    for minute in range(timeline.PAGE_SIZE + 1):
+        an_event(prospect, minute)
+    older = timeline.timeline_page(prospect, manager_user).older
+
+    response = manager_client.get(
+        reverse("prospects:timeline", args=[prospect.pk]), {"older": older}
+    )
+
+    body = response.content.decode()
+    assert "<html" in body and body.count('data-testid="timeline-entry"') == 1
+    assert "Back to the newest" in body
