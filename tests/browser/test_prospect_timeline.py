@@ -63,3 +63,22 @@ def test_the_timeline_shows_an_event_a_bulk_action_and_an_edit_in_words(
     expect(entries.nth(3)).to_contain_text("Replied")
     expect(entries.nth(3)).to_contain_text("Autumn Outreach")
     expect(timeline).not_to_contain_text("reply")
+
+
+def test_a_long_message_in_the_timeline_wraps_within_1280_px(page, demo_users):
+    from klentyadmin.accounts.models import User
+    from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect
+
+    prospect = Prospect.objects.create(email="long@wrap.example", owner_email="x@wrap.example")
+    job = BulkJob.objects.create(
+        action=BulkAction.ADD_TAGS, created_by=User.objects.get(username="manager"), total=1
+    )
+    BulkJobItem.objects.create(
+        job=job, prospect=prospect, email=prospect.email, state="failed", message="x" * 600
+    )
+    sign_in(page, "manager", "klenty-manager")
+
+    page.goto(reverse("prospects:detail", args=[prospect.pk]))
+
+    expect(page.get_by_test_id("timeline")).to_contain_text("Bulk action: Add tags")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
