@@ -33,7 +33,7 @@ class WebhookForm(forms.Form):
         if canonical is None:
             raise forms.ValidationError(
                 f"“{event[:64]}” is not a Klenty webhook event. "
-                f"Choose one of: {', '.join(WEBHOOK_EVENTS)}."
+                f"Choose one of: {', '.join(label for _, label in EVENT_CHOICES)}."
             )
         return canonical
 
@@ -55,11 +55,46 @@ class KlentyIdForm(forms.Form):
 
 
 class FeedFilterForm(forms.Form):
-    """The activity feed's filters; a value that does not parse is simply not applied."""
+    """The activity feed's filters, all in the URL. A value that does not parse is not
+    applied and says so (the feed is never silently widened without a word). A Rep's
+    feed is their own prospects' already, so a Rep has no owner filter."""
 
-    type = forms.ChoiceField(required=False, choices=[("", "Any event"), *EVENT_CHOICES])
+    type = forms.ChoiceField(
+        required=False, label="Event", choices=[("", "Any event"), *EVENT_CHOICES]
+    )
     cadence = forms.CharField(required=False, max_length=255)
-    owner = forms.CharField(required=False, max_length=254)
+    owner = forms.EmailField(
+        required=False,
+        max_length=254,
+        label="Prospect owner",
+        error_messages={"invalid": "Choose an owner from the list."},
+    )
+    date_from = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, data=None, *, user=None) -> None:
+        super().__init__(data)
+        self.fields["type"].error_messages["invalid_choice"] = "Choose an event from the list."
+        if user is not None and not user.is_manager_or_admin:
+            del self.fields["owner"]
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data
+
+    def valid_filters(self) -> dict:
+        """The filters that parsed; the others are left out (and shown as errors)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.cleaned_data.items() if value}
 
 
 class CadenceActionForm(SelectionForm):

@@ -12,6 +12,7 @@ from klentyadmin.core.connection_settings import ConnectionForm
 from klentyadmin.core.models import Connection
 from klentyadmin.core.once import OneTimeKeyForm
 from klentyadmin.integrations.snov.client import forget_tokens
+from klentyadmin.integrations.snov.types import WEBHOOK_EVENT_LABELS as SNOV_WEBHOOK_EVENT_LABELS
 from prospects.owners import NotLinkedToKlenty, emails_already_added, owner_of_new_prospects
 from prospects.selection import SelectionForm
 
@@ -187,13 +188,7 @@ class RecipientStatusForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
-WEBHOOK_EVENT_CHOICES = [
-    ("campaign_email.sent", "Campaign email sent"),
-    ("campaign_email.first_sent", "First campaign email sent"),
-    ("campaign_email.opened", "Campaign email opened"),
-    ("campaign_reply.received", "Campaign reply received"),
-    ("campaign_reply.first_received", "First campaign reply received"),
-]
+WEBHOOK_EVENT_CHOICES = list(SNOV_WEBHOOK_EVENT_LABELS.items())
 
 
 class WebhookForm(forms.Form):

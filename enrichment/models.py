@@ -10,6 +10,7 @@ from django.db import models
 from django.urls import reverse
 
 from klentyadmin.core.background.models import BackgroundItem, BackgroundRun
+from klentyadmin.lib.event_labels import event_label
 
 
 class EnrichmentPush(models.Model):
@@ -43,6 +44,10 @@ class SnovWebhook(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_object}.{self.event_action}"
+
+    @property
+    def label(self) -> str:
+        return event_label(str(self))
 
 
 class SnovEvent(models.Model):

@@ -26,6 +26,7 @@ from klentyadmin.integrations.errors import (
     ApiUnavailable,
 )
 from klentyadmin.integrations.klenty import KlentyClient, ProspectFields
+from prospects.edits import recording_changes
 from prospects.models import BulkAction, BulkJob, BulkJobItem, Prospect, ProspectList
 
 log = logging.getLogger(__name__)
@@ -356,8 +357,12 @@ def process_item(job: BulkJob, spec: ActionSpec, client: KlentyClient, item: Bul
             mark(item, BulkJobItem.State.SKIPPED, spec.already_holds, outcome_unknown=False)
         else:
             checking = False
-            spec.send(client, item.email, job.params)
-            mark(item, BulkJobItem.State.DONE, "", outcome_unknown=False)
+            with recording_changes(prospect, via=edited_by(job)):
+                spec.send(client, item.email, job.params)
+                mark(item, BulkJobItem.State.DONE, "", outcome_unknown=False)
+                spec.apply_locally(prospect, job.params)
+                prospect.save()
+            return
     except ApiRateLimited as exc:
         if item.attempts + 1 < RATE_LIMITED_ATTEMPTS:
             # Not applied (a 429 is refused unread), and the shared limiter now holds
@@ -374,6 +379,11 @@ def process_item(job: BulkJob, spec: ActionSpec, client: KlentyClient, item: Bul
         return
     spec.apply_locally(prospect, job.params)
     prospect.save()
+
+
+def edited_by(job: BulkJob) -> dict:
+    """What an edit's audit entry says of the bulk job that made it."""
+    return {"job": job.pk, "action": job.get_action_display()}
 
 
 def already_applied(spec: ActionSpec, client: KlentyClient, email: str, params: dict) -> bool:

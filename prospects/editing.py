@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from klentyadmin.integrations import klenty
 from klentyadmin.integrations.errors import ApiError, ApiNotFound, ApiValidationError
+from prospects.edits import recording_changes
 from prospects.models import Prospect, ProspectList
 
 log = logging.getLogger(__name__)
@@ -73,15 +74,16 @@ def create_prospect(client: klenty.KlentyClient, values: klenty.ProspectFields) 
         raise AlreadyInKlenty(
             "A prospect with this email already exists in Klenty.", service=klenty.SERVICE
         )
-    send_new_prospect(client, values)
-    with transaction.atomic():
-        prospect = Prospect(email=values.email)
-        apply_fields(prospect, values)
-        if not prospect.owner_email:
-            prospect.owner_email = client.user_email.lower()
-        prospect.created_on = timezone.localdate()
-        prospect.updated_on = timezone.localdate()
-        prospect.save()
+    prospect = Prospect(email=values.email)
+    with recording_changes(prospect):
+        send_new_prospect(client, values)
+        with transaction.atomic():
+            apply_fields(prospect, values)
+            if not prospect.owner_email:
+                prospect.owner_email = client.user_email.lower()
+            prospect.created_on = timezone.localdate()
+            prospect.updated_on = timezone.localdate()
+            prospect.save()
     try:
         refresh_prospect(client, prospect)
     except ApiError as exc:
@@ -110,21 +112,32 @@ def set_custom_field(
     """One custom field value, by "Add value to a Prospect's Custom Field". That call is
     Klenty's create call, which may ignore an email it already holds (as it does for
     tags and lists), so the value is read back and, if it did not hold, sent by Update
-    instead: either way the cache records only what Klenty holds."""
-    client.add_custom_field_values(prospect.email, prospect.first_name, {key: value})
-    remote = client.get_prospect_with_custom_fields(prospect.email)
-    if remote.custom_fields.get(key) != value:
-        client.update_prospect(prospect.email, klenty.ProspectFields(custom_fields={key: value}))
-    prospect.custom_fields = {**prospect.custom_fields, key: value}
-    prospect.updated_on = timezone.localdate()
-    prospect.save(update_fields=["custom_fields", "updated_on"])
+    instead: either way the cache records only what Klenty holds. The audit entry of the
+    write says what changed, before and after."""
+    with recording_changes(prospect):
+        client.add_custom_field_values(prospect.email, prospect.first_name, {key: value})
+        remote = client.get_prospect_with_custom_fields(prospect.email)
+        if remote.custom_fields.get(key) != value:
+            fields = klenty.ProspectFields(custom_fields={key: value})
+            client.update_prospect(prospect.email, fields)
+        prospect.custom_fields = {**prospect.custom_fields, key: value}
+        prospect.updated_on = timezone.localdate()
+        prospect.save(update_fields=["custom_fields", "updated_on"])
     return prospect
 
 
 def update_prospect(
     client: klenty.KlentyClient, prospect: Prospect, values: klenty.ProspectFields
 ) -> Prospect:
-    """Update in Klenty (which adds tags), remove the tags that were dropped, then cache."""
+    """Update in Klenty (which adds tags), remove the tags that were dropped, then cache;
+    the audit entry of the update says what changed, before and after."""
+    with recording_changes(prospect):
+        return _update_prospect(client, prospect, values)
+
+
+def _update_prospect(
+    client: klenty.KlentyClient, prospect: Prospect, values: klenty.ProspectFields
+) -> Prospect:
     old_tags = list(prospect.tags)
     client.update_prospect(prospect.email, values)
     kept = {t.lower() for t in values.tags}

@@ -226,7 +226,11 @@ class BulkJobItem(BackgroundItem):
 
     class Meta:
         ordering = ["id"]
-        indexes = [models.Index(fields=["job", "state"])]
+        indexes = [
+            models.Index(fields=["job", "state"]),
+            # A prospect's timeline finds import items (no prospect yet) by email.
+            models.Index(fields=["email"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.email}: {self.state}"

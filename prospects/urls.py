@@ -10,6 +10,7 @@ urlpatterns = [
     path("columns/", search.save_columns, name="columns"),
     path("new/", edit.create, name="create"),
     path("<int:pk>/", detail.detail, name="detail"),
+    path("<int:pk>/timeline/", detail.timeline_older, name="timeline"),
     path("<int:pk>/refresh/", detail.refresh, name="refresh"),
     path("<int:pk>/edit/", edit.edit, name="edit"),
     path("<int:pk>/custom-field/", edit.custom_field, name="custom_field"),

@@ -26,20 +26,24 @@ class HtmxHttpRequest(HttpRequest):
 
 def filtered_events(user, form: FeedFilterForm):
     events = Event.objects.visible_to(user)
-    data = form.cleaned_data if form.is_valid() else {}
+    data = form.valid_filters()
     if data.get("type"):
         events = events.filter(event_type=data["type"])
     if data.get("cadence"):
         events = events.filter(cadence_name=data["cadence"])
     if data.get("owner"):
         events = events.filter(prospect_owner=data["owner"].lower())
+    if data.get("date_from"):
+        events = events.filter(received_at__date__gte=data["date_from"])
+    if data.get("date_to"):
+        events = events.filter(received_at__date__lte=data["date_to"])
     return events.order_by("-received_at", "-id")[:FEED_SIZE]
 
 
 @require_GET
 @any_role
 def feed(request: HtmxHttpRequest):
-    form = FeedFilterForm(request.GET)
+    form = FeedFilterForm(request.GET, user=request.user)
     context = {
         "form": form,
         "events": filtered_events(request.user, form),

@@ -13,6 +13,7 @@ from klentyadmin.accounts.roles import admin_required
 from klentyadmin.core.confirm import ask_first
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.snov import SnovClient
+from klentyadmin.lib.event_labels import event_label
 
 WEBHOOK_ACTIONS = {"activate", "deactivate", "delete"}
 WEBHOOKS = "enrichment:webhooks"
@@ -30,7 +31,8 @@ def webhooks(request):
         try:
             local.snov_id = client.add_webhook(obj, action, url).id
             local.save(update_fields=["snov_id"])
-            messages.success(request, f"Snov.io will send {obj}.{action} events here.")
+            label = event_label(f"{obj}.{action}")
+            messages.success(request, f"Snov.io will send “{label}” events here.")
         except ApiError as exc:
             local.delete()
             messages.error(request, str(exc))
@@ -55,7 +57,7 @@ def webhook_action(request, snov_id: int):
         return redirect("enrichment:webhooks")
     if action == "delete":
         ours = SnovWebhook.objects.filter(snov_id=snov_id).first()
-        events = f" for {ours}" if ours else ""
+        events = f" for “{ours.label}”" if ours else ""
         question = f"Delete the Snov.io webhook{events}?"
         if asking := ask_first(request, question, "Snov.io stops sending its events.", WEBHOOKS):
             return asking

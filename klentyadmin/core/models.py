@@ -104,6 +104,8 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name_plural = "audit entries"
         ordering = ["-created_at"]
+        # A prospect's timeline reads its edits by target (the email), newest first.
+        indexes = [models.Index(fields=["target", "-created_at"])]
 
     def __str__(self) -> str:
         return f"{self.actor_name or 'system'} {self.action} {self.target}"

@@ -9,12 +9,30 @@ are masked in everything recorded, whoever the caller.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from klentyadmin.core.models import ApiCall, AuditEntry
 from klentyadmin.lib.hook_tokens import redact_hook_tokens, redact_hook_tokens_in
 
 log = logging.getLogger(__name__)
+
+# The audit entries written while a `collecting_audit_entries` block runs: how a caller
+# that knows more than the HTTP layer (an edit's before and after values) adds it to
+# the entries its writes made.
+_collected: ContextVar[list[AuditEntry] | None] = ContextVar("collected_audit", default=None)
+
+
+@contextmanager
+def collecting_audit_entries() -> Iterator[list[AuditEntry]]:
+    written: list[AuditEntry] = []
+    token = _collected.set(written)
+    try:
+        yield written
+    finally:
+        _collected.reset(token)
 
 
 def record_api_call(
@@ -55,7 +73,7 @@ def record_audit(
 ) -> None:
     actor_obj = actor if getattr(actor, "pk", None) else None
     try:
-        AuditEntry.objects.create(
+        entry = AuditEntry.objects.create(
             actor=actor_obj,
             actor_name=getattr(actor, "username", "") or (str(actor) if actor else ""),
             service=service,
@@ -67,3 +85,7 @@ def record_audit(
         )
     except Exception:
         log.exception("could not write audit entry %s %s", service, action)
+        return
+    collected = _collected.get()
+    if collected is not None:
+        collected.append(entry)

@@ -1,4 +1,4 @@
-"""One prospect: the cached record, a refresh from Klenty, and its activity."""
+"""One prospect: the cached record, a refresh from Klenty, and its timeline."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET, require_POST
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.integrations.errors import ApiError
 from klentyadmin.integrations.klenty import KlentyClient
+from prospects import timeline
 from prospects.editing import refresh_prospect
-from prospects.models import BulkJobItem, Prospect
+from prospects.models import Prospect
 
 
 def visible_prospect(request: HttpRequest, pk: int) -> Prospect:
@@ -24,12 +25,27 @@ def visible_prospect(request: HttpRequest, pk: int) -> Prospect:
 @any_role
 def detail(request: HttpRequest, pk: int):
     prospect = visible_prospect(request, pk)
-    activity = (
-        BulkJobItem.objects.filter(prospect=prospect)
-        .select_related("job", "job__created_by")
-        .order_by("-job__created_at", "-id")[:50]
-    )
-    context = {"prospect": prospect, "activity": activity}
+    context = {"prospect": prospect, "timeline": timeline.timeline_page(prospect, request.user)}
+    return render(request, "prospects/detail.html", context)
+
+
+@require_GET
+@any_role
+def timeline_older(request: HttpRequest, pk: int):
+    """The next page of the timeline ("Show older"): its entries under HTMX, else the
+    whole page. A cursor that does not parse starts again from the newest, and says so."""
+    prospect = visible_prospect(request, pk)
+    cursor = timeline.Cursor.parse(request.GET.get("older", ""))
+    context = {
+        "prospect": prospect,
+        "timeline": timeline.timeline_page(prospect, request.user, cursor),
+        "timeline_error": ""
+        if cursor
+        else "That link to older entries is not one this page made; showing the newest.",
+        "timeline_older_page": bool(cursor),
+    }
+    if request.htmx and cursor:
+        return render(request, "prospects/_timeline.html#entries", context)
     return render(request, "prospects/detail.html", context)
 
 

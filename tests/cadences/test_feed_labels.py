@@ -67,3 +67,14 @@ def test_homes_latest_events_show_labels(manager_user, db):
 
     assert ">Cadence completed</span>" in html
     assert ">completeCadence<" not in html
+
+
+def test_a_refused_webhook_event_lists_the_choices_in_words():
+    from cadences.forms import WebhookForm
+
+    form = WebhookForm({"event": "bounce", "url": ""})
+
+    assert not form.is_valid()
+    [message] = form.errors["event"]
+    assert "Email bounced" in message and "Cadence completed" in message
+    assert "onMailBounce" not in message and "completeCadence" not in message

@@ -62,7 +62,7 @@ def test_webhooks_are_added_received_and_deleted(admin_client, client, snov_sand
     )
     assert answer.status_code == 200 and SnovEvent.objects.get().email == "a@b.example"
     asked = admin_client.post(f"/enrichment/webhooks/{hook.snov_id}/", {"action": "delete"})
-    assert "Delete the Snov.io webhook for campaign_reply.received?" in asked.content.decode()
+    assert "Delete the Snov.io webhook for “Campaign reply received”?" in asked.content.decode()
     assert SnovWebhook.objects.exists()  # nothing deleted before the second POST
     admin_client.post(
         f"/enrichment/webhooks/{hook.snov_id}/", {"action": "delete", "confirmed": "yes"}
