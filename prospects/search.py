@@ -448,6 +448,7 @@ class ResultRow:
     name: SafeString
     email: str  # as stored, for code that finds a row by its prospect
     cells: list[Cell]
+    company: str = ""  # as stored, for the command palette's hint
     # The row's <td>s after the checkbox, printed as one string: 200 rows of 13 cells
     # are 2,600 template loops and 7,800 lookups otherwise.
     cells_html: SafeString = SafeString("")
@@ -506,6 +507,7 @@ class ResultRow:
             email=values.email,
             cells=cells,
             cells_html=cells_html,
+            company=values.company or "",
         )
 
     def __getitem__(self, name: str) -> Any:

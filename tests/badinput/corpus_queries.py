@@ -113,6 +113,12 @@ def get(
 
 
 OTHER_QUERIES = [
+    # The command palette: whatever is typed, a JSON answer and never a 500.
+    get("q of 5,000 characters", "palette", {"q": "ada " * 1250}),
+    get("q of punctuation only", "palette", {"q": "\"*'%_()[]{}"}),
+    get("q of FTS syntax", "palette", {"q": '"NEAR(* OR'}),
+    get("q with a NUL byte", "palette", {"q": "ada\x00"}),
+    get("q repeated", "palette", "q=a&q=b&q=c"),
     get("page -1", "prospects:export", {"page": "-1"}),
     get("FTS syntax", "prospects:export", {"q": '"NEAR(*'}),
     # A filter the search ignored would export more than the page showed: refused.
@@ -380,6 +386,61 @@ TOO_MANY = [
     ]
 ]
 
+TIMELINE_AND_EXPERIMENT_QUERIES = [
+    get(
+        "older cursor junk", "prospects:timeline", {"older": "junk"}, kwargs={"pk": "@rep_prospect"}
+    ),
+    get(
+        "older cursor of a far future",
+        "prospects:timeline",
+        {"older": "9999999999999999999999:1"},
+        kwargs={"pk": "@rep_prospect"},
+        htmx=True,
+    ),
+    Case(
+        "prospect timeline: another rep's prospect",
+        "rep",
+        "get",
+        "prospects:timeline",
+        kwargs={"pk": "@other_prospect"},
+    ),
+    get(
+        "one arm",
+        "reporting:experiments",
+        {"kind": "cadences", "arm": "New Leads"},
+        "manager",
+        expect=REJECTED,
+    ),  # fmt: skip
+    get(
+        "the same arm twice",
+        "reporting:experiments",
+        "kind=cadences&arm=New+Leads&arm=New+Leads",
+        "manager",
+        expect=REJECTED,
+    ),
+    get(
+        "an unknown arm",
+        "reporting:experiments",
+        {"kind": "cadences", "arm": ["x", "y"]},
+        "manager",
+        expect=REJECTED,
+    ),  # fmt: skip
+    get(
+        "an unknown kind and metric",
+        "reporting:experiments",
+        {"kind": "z", "metric": "q"},
+        "manager",
+        expect=REJECTED,
+    ),  # fmt: skip
+    get(
+        "a step that is not one",
+        "reporting:experiments",
+        {"kind": "steps", "test": "abc"},
+        "manager",
+        expect=REJECTED,
+    ),  # fmt: skip
+]
+
 SCORECARD_QUERIES = [
     get("unknown period", "reporting:scorecards", {"period": "fortnight"}, expect=REJECTED),
     get(
@@ -414,6 +475,7 @@ SCORECARD_QUERIES = [
 
 CASES = (
     SCORECARD_QUERIES
+    + TIMELINE_AND_EXPERIMENT_QUERIES
     + SEARCH_TEXT
     + SEARCH_FILTERS
     + OTHER_QUERIES

@@ -118,8 +118,11 @@ def overflowing_pages(page, urls: list[str]) -> tuple[list[str], list[str]]:
         for url in urls:
             # Asked first without the browser: a POST-only route (405) or a refusal for
             # this role (403) is not a page to look at, and an empty 405 stops goto().
+            # An HTMX fragment (the email count, the pinned views) is part of a page.
             answer = page.request.get(url, max_redirects=0)
             if answer.status != 200 or "text/html" not in answer.headers.get("content-type", ""):
+                continue
+            if "<html" not in answer.text()[:500].lower():
                 continue
             page.goto(url)
             page.wait_for_load_state("networkidle")
@@ -134,9 +137,8 @@ def overflowing_pages(page, urls: list[str]) -> tuple[list[str], list[str]]:
 
 
 PASSWORDS = {"admin": "klenty-admin", "rep": "klenty-rep"}
-# Home and the prospects list are being rewritten on their own branches (a new Home;
-# the dense one-line prospects table). They are checked by the second test, which
-# fails until those land, rather than being left out or marked as expected to fail.
+# Home (the cockpit) and the prospects list (the dense table) have a test of their own,
+# as they were rewritten on their own branches.
 REWRITTEN_ELSEWHERE = {reverse("home"), reverse("prospects:search")}
 
 

@@ -182,7 +182,9 @@ def test_every_page_without_arguments_is_in_the_palette(admin_user, admin_client
         if getattr(route.callback, "serves_csv", False) or route.url in offered:
             continue
         response = admin_client.get(route.url)
-        if response.status_code == 200 and "text/html" in response["Content-Type"]:
+        is_html = response.status_code == 200 and "text/html" in response["Content-Type"]
+        # An HTMX fragment (the email count, the pinned views) is part of a page.
+        if is_html and b"<html" in response.content[:500].lower():
             missing.append(route.name)
 
-    assert missing == []
+    assert missing == [], missing

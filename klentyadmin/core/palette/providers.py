@@ -23,6 +23,7 @@ MIN_PROSPECT_CHARS = 2
 # offered only to the roles its view lets in.
 MORE_PAGES = [
     ("Sync status", "prospects:sync_status", "Klenty prospect sync"),
+    ("System", "system", "connection worker cache plumbing"),
     ("Add prospects to a cadence", "cadences:add_search", "cadences"),
     ("Report emails", "reporting:emails", "subscriptions schedule"),
     ("Report pulls", "reporting:pulls", "reports refresh"),
@@ -32,6 +33,9 @@ MORE_PAGES = [
     ("Snov.io campaigns", "enrichment:campaigns", "enrichment"),
     ("Snov.io webhooks", "enrichment:webhooks", "enrichment hooks"),
     ("Snov.io settings", "enrichment:settings", "connection key"),
+    ("Snov.io lists", "enrichment:lists", "enrichment prospect lists"),
+    ("Do-not-email list", "enrichment:do_not_email", "Snov.io block unsubscribe"),
+    ("Alert history", "alerts:history", "notifications firings"),
     ("CRM transfers", "contacts:transfers", "contacts pushes imports"),
     ("Push prospects to the CRM", "contacts:push_choose", "contacts"),
     ("CRM settings", "contacts:settings", "contacts connection key"),
@@ -43,6 +47,7 @@ MORE_PAGES = [
 ACTIONS = [
     ("New prospect", "prospects:create", "add create"),
     ("Import CSV", "prospects:import", "upload prospects"),
+    ("New alert rule", "alerts:create", "alerts notify"),
     ("Bulk jobs", "prospects:jobs", "jobs progress"),
     ("Export prospects as CSV", "prospects:export", "download"),
 ]
@@ -82,7 +87,7 @@ def prospects(user, typed: str) -> list[Entry]:
             "Prospect",
             unescape(row.name),
             row.url,
-            unescape(f"{row.email} · {row.company}" if row.company else row.email),
+            f"{row.email} · {row.company}" if row.company else row.email,
         )
         for row in rows
     ]
