@@ -158,6 +158,8 @@ class Call(models.Model):
             # The rollup reads calls by day; a calls pull finds a member's newest day.
             models.Index(fields=["called_on"]),
             models.Index(fields=["username", "called_on"]),
+            # A prospect's timeline reads its calls (prospects/timeline.py).
+            models.Index(fields=["prospect_email"], name="reporting_call_prospect"),
         ]
 
     def __str__(self) -> str:
