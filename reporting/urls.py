@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import dashboard, emails, pulls
+from reporting.views import dashboard, emails, health, pulls
 
 app_name = "reporting"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("section/<slug:name>/", dashboard.section, name="section"),
     path("csv/<slug:name>/", dashboard.chart_csv, name="csv"),
+    path("deliverability/", health.deliverability, name="deliverability"),
+    path("answer-times/", health.answer_times, name="answer_times"),
     path("pulls/", pulls.pull_status, name="pulls"),
     path("pulls/refresh/", pulls.refresh_now, name="refresh"),
     path("pulls/<int:pk>/", pulls.pull_progress, name="pull_progress"),
