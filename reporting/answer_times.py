@@ -25,7 +25,11 @@ WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", 
 HOURS = [f"{h:02d}:00" for h in range(24)]
 # Klenty's event names for each heatmap; a first reply also arrives as a "reply".
 KINDS = {"opens": ("open",), "replies": ("reply",)}
-SCALES = {"opens": "Blues", "replies": "Greens"}
+# From near-white for none to the palette's colour for the busiest hour.
+SCALES = {
+    "opens": [[0, "#f8fafc"], [1, "#1d4ed8"]],
+    "replies": [[0, "#f8fafc"], [1, "#15803d"]],
+}
 
 
 @dataclass
