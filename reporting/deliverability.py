@@ -10,12 +10,15 @@ the prospects added in the window, and every row says which it is. A rep's rates
 up the cadences they own (engagement is attributed through cadence owners, as in
 reporting/scope.py), per mail only when each of those cadences has a mail count.
 
-Klenty gives no mails per day, so capacity is the average per day over a snapshot's
-range (its mails divided by its days), against KLENTY_DAILY_SEND_LIMIT per account.
+Klenty's reports give no mails per day, so capacity is the average per day over a
+snapshot's range (its mails divided by its days), against KLENTY_DAILY_SEND_LIMIT per
+account. Where the "Email sent" webhook (sendProspect) delivers, its events do count
+mails per day: each rep's busiest day in the window is shown beside the average,
+attributed to the cadence owner the event names, like the rest of the page.
 The daily trend has no daily mail count either: it divides by prospects added, over a
 rolling 7 days so that one quiet day is not a spike.
 
-Every figure comes from four GROUP BY queries sized by cadences and days, never by the
+Every figure comes from five GROUP BY queries sized by cadences and days, never by the
 number of stored rows.
 """
 
@@ -23,14 +26,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
-from cadences.models import Cadence
+from cadences.models import Cadence, Event
 from klentyadmin.integrations.klenty.target import klenty_target
 from reporting.charts import COLORS, Chart, layout, ratio
 from reporting.models import EngagementDay, StepRow, StepSnapshot
@@ -46,6 +50,7 @@ CAPACITY_DANGER_PERCENT = 100.0
 PER_MAIL = "mails sent"
 PER_PROSPECT = "prospects added"
 NOT_ATTRIBUTED = "No known owner"
+SENT_EVENT = "sendProspect"  # Klenty's "Email sent to the prospect" webhook
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,9 @@ class Health:
     mails: int | None = None
     mails_per_day: float | None = None
     cadences: int = 0
+    # The day with the most "Email sent" webhook events, and how many.
+    busiest_day: date | None = None
+    busiest_sends: int | None = None
 
     @property
     def basis(self) -> str:
@@ -121,6 +129,19 @@ class Health:
         if self.mails_per_day is None:
             return None
         return round(100.0 * self.mails_per_day / settings.KLENTY_DAILY_SEND_LIMIT, 1)
+
+    @property
+    def busiest_percent(self) -> float | None:
+        if self.busiest_sends is None:
+            return None
+        return round(100.0 * self.busiest_sends / settings.KLENTY_DAILY_SEND_LIMIT, 1)
+
+    @property
+    def busiest_band(self) -> Band:
+        if self.busiest_sends is None:
+            return NO_DATA
+        used = 100.0 * self.busiest_sends / settings.KLENTY_DAILY_SEND_LIMIT
+        return band(used, CAPACITY_WARNING_PERCENT, CAPACITY_DANGER_PERCENT)
 
     @property
     def capacity_band(self) -> Band:
@@ -244,10 +265,37 @@ def deliverability(user, today: date | None = None) -> Deliverability:
         cadence_reps = [e for e in owners.get(name, []) if owner is None or e == owner]
         for email in cadence_reps or ([NOT_ATTRIBUTED] if owner is None else []):
             add_to(reps.setdefault(email, Health(email)), row)
+    for email, (day, sends) in busiest_send_days(user, start, end).items():
+        if email in reps:
+            reps[email].busiest_day, reps[email].busiest_sends = day, sends
     result.reps = sorted(reps.values(), key=lambda r: (r.name == NOT_ATTRIBUTED, r.name))
     result.cadences.sort(key=lambda r: (-(r._exact(r.bounces) or 0), r.name.lower()))
     result.trend = trend_chart(owner, start, end)
     return result
+
+
+def busiest_send_days(user, start: date, end: date) -> dict[str, tuple[date, int]]:
+    """Each cadence owner's day with the most "Email sent" webhook events in the
+    window, in the viewer's zone: one GROUP BY of at most owners x days rows."""
+    zone = timezone.get_current_timezone()
+    since = datetime.combine(start, time.min, tzinfo=zone)
+    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=zone)
+    rows = (
+        Event.objects.visible_to(user)
+        .filter(event_type=SENT_EVENT, received_at__gte=since - timedelta(days=1))
+        .annotate(at=Coalesce("occurred_at", "received_at"))
+        .filter(at__gte=since, at__lt=until)
+        .annotate(day=TruncDate("at", tzinfo=zone))
+        .values("cadence_owner", "day")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    busiest: dict[str, tuple[date, int]] = {}
+    for row in rows:
+        owner = row["cadence_owner"].lower()
+        if owner and (owner not in busiest or row["n"] > busiest[owner][1]):
+            busiest[owner] = (row["day"], row["n"])
+    return busiest
 
 
 def trend_chart(owner: str | None, start: date, end: date) -> Chart:

@@ -102,7 +102,7 @@ def test_the_page_costs_the_same_queries_with_more_events(
 ):
     event("open", LATE_MONDAY)
     manager_client.get(URL)
-    with django_assert_max_num_queries(10) as small:
+    with django_assert_max_num_queries(4) as small:
         manager_client.get(URL)
     for n in range(300):
         event("open" if n % 2 else "reply", LATE_MONDAY - timedelta(hours=n))

@@ -14,13 +14,13 @@ The seeded numbers, computed by hand (window: the 90 days to TODAY):
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.urls import reverse
 
-from cadences.models import Cadence
+from cadences.models import Cadence, Event
 from reporting import deliverability
 from reporting.models import EngagementDay, StepRow, StepSnapshot
 from tests.conftest import make_user
@@ -161,7 +161,7 @@ def test_the_page_costs_the_same_queries_with_more_data(
     seeded, manager_client, django_assert_max_num_queries
 ):
     manager_client.get(URL)
-    with django_assert_max_num_queries(14) as small:
+    with django_assert_max_num_queries(9) as small:
         manager_client.get(URL)
     for n in range(30):
         name = f"Extra {n}"
@@ -171,5 +171,47 @@ def test_the_page_costs_the_same_queries_with_more_data(
             for d in range(60)
         )
         snapshot(name, 0, 90, (1, 0, 10), (2, 0, 10))
+        sent(PRIYA, n, 3)
     with django_assert_max_num_queries(len(small.captured_queries)):
         manager_client.get(URL)
+
+
+def sent(owner: str, days_ago: int, count: int, prospect_owner: str = "") -> None:
+    at = datetime(TODAY.year, TODAY.month, TODAY.day, 10, tzinfo=UTC) - timedelta(days=days_ago)
+    Event.objects.bulk_create(
+        Event(
+            raw_body="{}",
+            event_type=deliverability.SENT_EVENT,
+            email=f"{owner[:4]}{days_ago}-{n}@acme.example",
+            cadence_owner=owner,
+            prospect_owner=prospect_owner or owner,
+            occurred_at=at,
+            received_at=at,
+        )
+        for n in range(count)
+    )
+
+
+def test_the_busiest_day_counts_email_sent_webhooks(seeded, manager_user, settings):
+    sent(PRIYA, 2, 3)
+    sent(PRIYA, 1, 5)
+    sent(PRIYA, 100, 50)  # outside the window
+    sent(DIEGO, 1, 1)
+    settings.KLENTY_DAILY_SEND_LIMIT = 4
+
+    reps = rows_by_name(deliverability.deliverability(manager_user).reps)
+
+    assert (reps[PRIYA].busiest_day, reps[PRIYA].busiest_sends) == (TODAY - timedelta(days=1), 5)
+    assert (reps[PRIYA].busiest_percent, reps[PRIYA].busiest_band.name) == (125.0, "danger")
+    assert (reps[DIEGO].busiest_sends, reps[DIEGO].busiest_band.name) == (1, "ok")
+    assert reps[MORGAN].busiest_sends is None
+
+
+def test_a_rep_counts_only_sends_to_their_own_prospects(seeded, rep_user, rep_client):
+    sent(PRIYA, 1, 2)
+    sent(PRIYA, 2, 7, prospect_owner=DIEGO)  # Diego's prospects in Priya's cadence
+
+    (priya,) = deliverability.deliverability(rep_user).reps
+
+    assert priya.busiest_sends == 2
+    assert "2 mails on" in rep_client.get(URL).content.decode()
