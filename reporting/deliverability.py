@@ -394,3 +394,42 @@ def trend_chart(owner: str | None, start: date, end: date) -> Chart:
         ],
         rows if daily else [],
     )
+
+
+HEALTH_COLUMNS = [
+    "name",
+    "bounces",
+    "bounce_rate_percent",
+    "bounce_band",
+    "unsubscribes",
+    "unsubscribe_rate_percent",
+    "unsubscribe_band",
+    "divided_by",
+    "basis",
+    "mails_per_day",
+    "capacity_percent",
+    "busiest_day",
+    "busiest_sends",
+]
+
+
+def health_table(rows: list[Health]) -> list[list[Any]]:
+    """A table's rows as its CSV has them (HEALTH_COLUMNS)."""
+    return [
+        [
+            r.name,
+            r.bounces,
+            r.bounce_rate,
+            r.bounce_band.label,
+            r.unsubscribes,
+            r.unsubscribe_rate,
+            r.unsubscribe_band.label,
+            r.divisor,
+            r.basis,
+            None if r.mails_per_day is None else round(r.mails_per_day, 1),
+            r.capacity_percent,
+            r.busiest_day.isoformat() if r.busiest_day else None,
+            r.busiest_sends,
+        ]
+        for r in rows
+    ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("csv/<slug:name>/", dashboard.chart_csv, name="csv"),
     path("deliverability/", health.deliverability, name="deliverability"),
     path("answer-times/", health.answer_times, name="answer_times"),
+    path("health-csv/<slug:name>/", health.health_csv, name="health_csv"),
     path("pulls/", pulls.pull_status, name="pulls"),
     path("pulls/refresh/", pulls.refresh_now, name="refresh"),
     path("pulls/<int:pk>/", pulls.pull_progress, name="pull_progress"),

@@ -215,3 +215,12 @@ def test_a_rep_counts_only_sends_to_their_own_prospects(seeded, rep_user, rep_cl
 
     assert priya.busiest_sends == 2
     assert "2 mails on" in rep_client.get(URL).content.decode()
+
+
+def test_the_csvs_are_scoped_like_the_page(seeded, rep_client, manager_client):
+    url = reverse("reporting:health_csv", args=["deliverability_cadences"])
+
+    assert "Beta" in manager_client.get(url).content.decode()
+    mine = rep_client.get(url).content.decode()
+    assert "Alpha" in mine and "Beta" not in mine and "Gamma" not in mine
+    assert rep_client.get(reverse("reporting:health_csv", args=["nope"])).status_code == 404
