@@ -43,7 +43,8 @@ def health_data(transactional_db):
 
 def test_a_manager_sees_deliverability_and_when_people_answer(page, demo_users, health_data):
     sign_in(page, "manager", "klenty-manager")
-    page.goto("/reports/")
+    page.get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("heading", name="Reports", level=1)).to_be_visible()
     page.get_by_test_id("deliverability-link").click()
 
     expect(page.get_by_role("heading", name="Deliverability", level=1)).to_be_visible()
