@@ -143,6 +143,8 @@ def pages(pk: dict[str, int]) -> list[tuple[str, str, dict, bool, str]]:
         ("reports charts fragment, 90 days", reverse("reporting:dashboard"), {"range": "90"}, True, "manager"),
         *[(f"reports section: {n}", section(n), {}, True, "manager") for n in ("engagement", "funnel", "calls", "cadences")],
         ("report pulls page", reverse("reporting:pulls"), {}, False, "manager"),
+        ("deliverability page", reverse("reporting:deliverability"), {}, False, "manager"),
+        ("when people answer page", reverse("reporting:answer_times"), {}, False, "manager"),
         ("contacts (CRM) page", reverse("contacts:list"), {}, False, "manager"),
         ("CRM transfers list", reverse("contacts:transfers"), {}, False, "manager"),
         ("CRM transfer page", reverse("contacts:transfer", args=[pk["transfer"]]), {}, False, "manager"),

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     # Before LoginRequiredMiddleware: it loads the user, so a locked or unreachable
     # database can be answered with a clear 503 rather than a 500.
     "klentyadmin.core.middleware.DatabaseUnavailableMiddleware",
+    # Dates and times in the signed-in user's own zone (User.time_zone).
+    "klentyadmin.accounts.middleware.UserTimeZoneMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Under DEBUG (bin/run) a missing page is ours, not Django's technical 404 page.
@@ -422,6 +424,9 @@ REPORTS_BACKFILL_DAYS = env_int("REPORTS_BACKFILL_DAYS", 90, minimum=1)
 REPORTS_REFRESH_DAYS = env_int("REPORTS_REFRESH_DAYS", 3, minimum=1)
 # The range each step-wise snapshot covers, ending on the day it is taken.
 REPORTS_STEPWISE_DAYS = env_int("REPORTS_STEPWISE_DAYS", 90, minimum=1)
+# Klenty's default sending limit per email account and day: the deliverability page's
+# capacity is measured against it.
+KLENTY_DAILY_SEND_LIMIT = env_int("KLENTY_DAILY_SEND_LIMIT", 500, minimum=1)
 # Klenty keeps calls for about 30 days and refuses a startDate further back than 29.
 REPORTS_CALL_DAYS = env_int("REPORTS_CALL_DAYS", 29, minimum=1)
 if REPORTS_CALL_DAYS > 29:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import dashboard, emails, experiments, pulls, scorecards
+from reporting.views import dashboard, emails, experiments, health, pulls, scorecards
 
 app_name = "reporting"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("scorecards/", scorecards.scorecards_page, name="scorecards"),
     path("scorecards/goals/", scorecards.set_goal, name="set_goal"),
     path("experiments/", experiments.experiments, name="experiments"),
+    path("deliverability/", health.deliverability, name="deliverability"),
+    path("answer-times/", health.answer_times, name="answer_times"),
+    path("health-csv/<slug:name>/", health.health_csv, name="health_csv"),
     path("pulls/", pulls.pull_status, name="pulls"),
     path("pulls/refresh/", pulls.refresh_now, name="refresh"),
     path("pulls/<int:pk>/", pulls.pull_progress, name="pull_progress"),

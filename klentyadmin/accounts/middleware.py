@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 from klentyadmin.accounts.two_factor import must_enroll
@@ -40,3 +41,22 @@ class TwoFactorEnrollmentMiddleware:
         if getattr(request, "htmx", False):
             return HttpResponseClientRedirect(reverse("mfa_activate_totp"))
         return redirect("mfa_activate_totp")
+
+
+class UserTimeZoneMiddleware:
+    """Shows every date and time of a signed-in user's request in their own zone
+    (User.zone: the one they chose, else the site's), and no other request in it."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or not user.time_zone:
+            return self.get_response(request)
+        timezone.activate(user.zone)
+        try:
+            return self.get_response(request)
+        finally:
+            # The zone is the thread's: left active, it would leak into the next request.
+            timezone.deactivate()

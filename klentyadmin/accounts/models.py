@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import zoneinfo
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -23,6 +26,22 @@ class User(AbstractUser):
         blank=True,
         help_text="The email this person signs in to Klenty with; Reps see only what it owns.",
     )
+    # Empty means the site's zone (settings.TIME_ZONE), so a user who never chose one
+    # follows the site, and changing TIME_ZONE moves them with it.
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        blank=True,
+        help_text="Dates and times are shown in this zone; empty means the site's zone.",
+    )
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The zone this user's pages are shown in: their own, else the site's."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or settings.TIME_ZONE)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
     @property
     def is_admin(self) -> bool:

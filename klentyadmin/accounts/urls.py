@@ -76,6 +76,8 @@ urlpatterns = [
         any_role(allauth_recovery_codes.download_recovery_codes),
         name="mfa_download_recovery_codes",
     ),
+    # One's own time zone, which the pages' dates are shown in.
+    path("time-zone/", views.time_zone, name="time_zone"),
     # Sessions: one's own, and signing them out.
     path("sessions/", any_role(views.SessionsView.as_view()), name="usersessions_list"),
     path(

@@ -15,12 +15,13 @@ from allauth.usersessions.internal.flows.sessions import end_sessions
 from allauth.usersessions.models import UserSession
 from allauth.usersessions.views import ListUserSessionsView
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.views.decorators.http import require_POST
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
-from klentyadmin.accounts.forms import LoginForm
+from klentyadmin.accounts.forms import LoginForm, TimeZoneForm
 from klentyadmin.accounts.roles import any_role
 from klentyadmin.accounts.two_factor import must_enroll
 
@@ -74,3 +75,21 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     """Ends every session of this user, this one included."""
     end_sessions(request, list(UserSession.objects.filter(user=request.user)))
     return redirect("login")
+
+
+@require_http_methods(["GET", "POST"])
+@any_role
+def time_zone(request: HttpRequest) -> HttpResponse:
+    """One's own time zone, which every page's dates are then shown in."""
+    user = request.user
+    if request.method == "POST":
+        form = TimeZoneForm(request.POST)
+        if form.is_valid():
+            form.save(user)
+            messages.success(request, f"Dates and times are now shown in {user.zone.key}.")
+            return redirect("time_zone")
+    else:
+        form = TimeZoneForm(initial={"time_zone": user.zone.key})
+    return render(
+        request, "account/time_zone.html", {"form": form, "site_zone": settings.TIME_ZONE}
+    )

@@ -894,6 +894,17 @@ def password(id: str, **data) -> Case:
     )
 
 
+def time_zone(id: str, **data) -> Case:
+    return Case(
+        f"time zone: {id}",
+        "rep",
+        "post",
+        "time_zone",
+        data=data,
+        watch=("accounts.User", "@rep_user"),
+    )
+
+
 ACCOUNT_FORMS = [
     login("nothing", username="", password=""),
     login("wrong password", username="priya", password="wrong-horse"),
@@ -919,6 +930,11 @@ ACCOUNT_FORMS = [
         new_password2="priya@northwind.example",
     ),
     password("second password missing", new_password1="Str0ng-Enough-9"),
+    time_zone("unknown zone", time_zone="Mars/Olympus_Mons"),
+    time_zone("no zone", time_zone=""),
+    time_zone("a path for a zone", time_zone="../../../etc/localtime"),
+    time_zone("zone over 10,000 characters", time_zone="Asia/" + "K" * 10_000),
+    time_zone("zone with a NUL byte", time_zone="Asia/Kol\x00kata"),
 ]
 
 SAVED_VIEW = "saved_views.SavedView"

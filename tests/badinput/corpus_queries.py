@@ -359,6 +359,8 @@ PAGES_WITHOUT_PARAMETERS = [
     ("prospects:jobs", "rep"),
     ("prospects:sync_status", "rep"),
     ("reporting:pulls", "manager"),
+    ("reporting:deliverability", "rep"),
+    ("reporting:answer_times", "rep"),
     ("password_change_done", "rep"),
 ]
 IGNORED = [get("junk parameters", url, JUNK, who=who) for url, who in PAGES_WITHOUT_PARAMETERS]

@@ -17,6 +17,7 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.urls import reverse
 
+from cadences.models import Event
 from klentyadmin.core.models import AuditEntry
 from klentyadmin.lib.csv_writer import FORMULA_STARTS, csv_text
 from prospects import bulk
@@ -132,6 +133,7 @@ COVERED = {
     "prospects:job_results",
     "prospects:import_outcome",
     "reporting:csv",
+    "reporting:health_csv",
     "audit_log_export",
 }
 
@@ -198,6 +200,32 @@ def test_every_chart_csv_is_neutralised(manager, chart, planted):
         plant_reports()
         response = manager.get(reverse("reporting:csv", args=[chart]), {"range": "7"})
     assert_neutralised(read(response), planted)
+
+
+# The deliverability and answer-times tables: the planted cadence where a table names it.
+HEALTH_CSVS = {
+    "deliverability_reps": [REP],
+    "deliverability_cadences": [CADENCE],
+    "deliverability_trend": [],
+    "answer_opens": [],
+    "answer_replies": [],
+}
+
+
+@pytest.mark.parametrize(("name", "planted"), HEALTH_CSVS.items(), ids=list(HEALTH_CSVS))
+def test_every_health_csv_is_neutralised(manager, name, planted, settings):
+    settings.KLENTY_TEAM_EMAILS = [REP]
+    with time_machine.travel(f"{TODAY.isoformat()} 12:00 +0000", tick=False):
+        plant_reports()
+        EngagementDay.objects.filter(cadence_name=CADENCE).update(bounces=1)
+        for kind in ("open", "reply"):
+            Event.objects.create(
+                raw_body="{}", event_type=kind, email=PLUS_EMAIL, cadence_name=CADENCE
+            )
+        response = manager.get(reverse("reporting:health_csv", args=[name]))
+    rows = read(response)
+    assert len(rows) > 1
+    assert_neutralised(rows, planted)
 
 
 @pytest.mark.parametrize("report", list(ReportSubscription.Report))

@@ -188,3 +188,13 @@ def test_every_page_without_arguments_is_in_the_palette(admin_user, admin_client
             missing.append(route.name)
 
     assert missing == [], missing
+
+
+def test_the_report_health_pages_and_the_time_zone_are_found(rep_client):
+    assert [r["url"] for r in found(rep_client, "bounces", "Page")] == [
+        reverse("reporting:deliverability")
+    ]
+    assert [r["url"] for r in found(rep_client, "heatmap", "Page")] == [
+        reverse("reporting:answer_times")
+    ]
+    assert [r["url"] for r in found(rep_client, "time zone", "Page")] == [reverse("time_zone")]
