@@ -54,6 +54,8 @@ def test_the_reports_load_plotlys_cartesian_bundle_not_the_full_one(manager_clie
     html = manager_client.get(reverse("reporting:dashboard")).content.decode()
 
     assert "/static/vendor/plotly/plotly-cartesian.min.js" in html
+    for page in ("reporting:deliverability", "reporting:answer_times"):
+        assert "plotly-cartesian.min.js" in manager_client.get(reverse(page)).content.decode()
     assert "plotly.min.js" not in html
     bundle = ROOT / "static" / "vendor" / "plotly" / "plotly-cartesian.min.js"
     assert "plotly.js (cartesian - minified)" in bundle.read_text()[:200]
