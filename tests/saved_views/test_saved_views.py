@@ -35,11 +35,11 @@ def test_the_stored_query_is_the_prospect_searchs_own_spelling():
 
 
 def test_parameters_the_search_does_not_know_are_kept_as_given():
-    # Sort, page size and columns are being added to the page by others: a view keeps
-    # whatever else the page's URL holds, in a stable order, blanks dropped.
+    # The search spells what it knows (the page size among it) first; a view keeps
+    # whatever else the page's URL holds after it, in a stable order, blanks dropped.
     query = normalised_query("status=Replied&per_page=100&columns=email&columns=owner&zoom=")
 
-    assert query == "status=Replied&columns=email&columns=owner&per_page=100"
+    assert query == "status=Replied&per_page=100&columns=email&columns=owner"
 
 
 def test_a_filter_that_does_not_parse_cannot_be_saved(manager_client, team_prospects):
