@@ -148,7 +148,23 @@ def pretty_result(entry: AuditEntry) -> str:
     return entry.result if body is None else json.dumps(body, indent=2, default=str)
 
 
-CSV_HEADER = ["When", "Who", "Service", "Action", "Target", "Outcome", "Summary", "Result"]
+def changes(entry: AuditEntry) -> list[dict[str, str]]:
+    """An edit's fields before and after (prospects/edits.py records them)."""
+    found = (entry.details or {}).get("changes") if isinstance(entry.details, dict) else None
+    return [c for c in found or [] if isinstance(c, dict)]
+
+
+def changes_text(entry: AuditEntry) -> str:
+    return "; ".join(
+        f"{c.get('label') or c.get('field')}: {c.get('before') or '(empty)'} → "
+        f"{c.get('after') or '(empty)'}"
+        for c in changes(entry)
+    )
+
+
+CSV_HEADER = [
+    "When", "Who", "Service", "Action", "Target", "Outcome", "Summary", "Changes", "Result"
+]  # fmt: skip
 
 
 def csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[list[Any]]:
@@ -162,5 +178,6 @@ def csv_rows(entries: QuerySet[AuditEntry]) -> Iterator[list[Any]]:
             entry.target,
             "ok" if entry.ok else "failed",
             result_summary(entry),
+            changes_text(entry),
             entry.result,
         ]

@@ -93,7 +93,10 @@ def audit_log(request):
     page = Paginator(audit.filtered_entries(form), audit.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = [(entry, audit.result_summary(entry), audit.pretty_result(entry)) for entry in page]
+    rows = [
+        (entry, audit.result_summary(entry), audit.pretty_result(entry), audit.changes(entry))
+        for entry in page
+    ]
     query = request.GET.copy()
     query.pop("page", None)
     return render(

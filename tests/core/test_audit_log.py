@@ -179,3 +179,25 @@ def test_the_count_reads_in_plain_english(manager_client):
 
     assert "1 entry matches the filters." in one
     assert "2 entries match the filters." in two
+
+
+@pytest.mark.django_db
+def test_an_edit_shows_its_fields_before_and_after_on_the_page_and_in_the_csv(manager_client):
+    edit = entry("update_prospect")
+    edit.details = {
+        "changes": [
+            {"field": "title", "label": "Title", "before": "Buyer", "after": "<b>Head</b> buyer"},
+            {"field": "company", "label": "Company", "before": "", "after": "Acme"},
+        ]
+    }
+    edit.save()
+
+    html = manager_client.get(AUDIT).content.decode()
+    rows = read(manager_client.get(EXPORT))
+
+    assert "Title: <del>Buyer</del> → <ins>&lt;b&gt;Head&lt;/b&gt; buyer</ins>" in html
+    assert "Company: <del>(empty)</del> → <ins>Acme</ins>" in html
+    header, line = rows[0], rows[1]
+    assert (
+        line[header.index("Changes")] == "Title: Buyer → <b>Head</b> buyer; Company: (empty) → Acme"
+    )
