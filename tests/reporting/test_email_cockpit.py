@@ -289,3 +289,23 @@ def test_a_rep_without_a_klenty_link_cannot_ask_for_a_scorecard(db):
     assert re.search(r'has-error">\s*<label for="id_include_scorecard"', body)
     assert "not linked to a Klenty team member" in body
     assert not ReportSubscription.objects.exists()
+
+
+@pytest.mark.browser
+def test_a_manager_ticks_the_cockpit_options_in_the_browser(page, demo_users):
+    from playwright.sync_api import expect
+
+    from tests.fixtures.browser import sign_in
+
+    sign_in(page, "manager", "klenty-manager")
+    page.goto(reverse("reporting:emails"))
+    page.get_by_label("The scorecard").check()
+    page.get_by_label("Goals pacing").check()
+    page.get_by_label("Pacing period").select_option("quarter")
+    page.get_by_label("The alerts of the period").check()
+    page.get_by_role("button", name="Subscribe").click()
+
+    expect(page.get_by_test_id("extras")).to_have_text(
+        "with the scorecard, goals pacing (quarter) and the alerts of the period"
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
