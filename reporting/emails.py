@@ -17,9 +17,10 @@ A delivery whose subscription is deleted before it is handed over ends "Failed",
 
 The email is rendered from three templates (`reporting/emails/report-subject.txt`,
 `-body.txt`, `-body.html`): the key figures, the charts as PNG images (inline, by
-Content-ID) and each chart's table as a CSV attachment. The numbers come from the
-same SQL aggregates as the page, scoped to the subscriber (a Rep's email shows their
-own calls only).
+Content-ID) and each chart's table as a CSV attachment; and, when the subscription
+asks, the scorecard, goals pacing and the alerts of the period (`email_cockpit`).
+The numbers come from the same SQL aggregates as the page, scoped to the subscriber
+(a Rep's email shows their own calls, card and alerts only).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from django.utils import timezone
 
 from klentyadmin.core import background
 from klentyadmin.lib import csv_writer
-from reporting import charts, images, scope
+from reporting import charts, email_cockpit, images, scope
 from reporting.forms import ReportFilters
 from reporting.models import ReportDelivery, ReportSubscription
 
@@ -299,6 +300,7 @@ def build_message(delivery: ReportDelivery) -> tuple[EmailMultiAlternatives, str
         "report_url": f"{site}{reverse('reporting:dashboard')}?{filters.query_string()}",
         "unsubscribe_url": f"{site}{reverse('reporting:unsubscribe', args=[subscription.unsubscribe_token])}",
         "drawing_error": drawing_error,
+        "cockpit": email_cockpit.build(subscription, filters),
     }
     subject = render_to_string("reporting/emails/report-subject.txt", context).strip()
     message = EmailMultiAlternatives(

@@ -12,7 +12,7 @@ from django.core.validators import validate_email
 from django.http import QueryDict
 from django.utils import timezone
 
-from reporting.models import EngagementDay, ReportSubscription
+from reporting.models import EngagementDay, Goal, ReportSubscription
 
 PRESETS = [
     ("7", "Last 7 days"),
@@ -204,6 +204,10 @@ class SubscriptionForm(forms.ModelForm):
             "time_zone",
             "filters",
             "extra_recipients",
+            "include_scorecard",
+            "include_pacing",
+            "pacing_period",
+            "include_alerts",
         ]
         widgets = {"extra_recipients": forms.Textarea(attrs={"rows": 3})}
         labels = {"filters": "Filters", "weekday": "Weekday (weekly reports)"}
@@ -212,9 +216,32 @@ class SubscriptionForm(forms.ModelForm):
             "cadences, reps. Empty means the last 30 days, everything.",
         }
 
-    def __init__(self, *args, team_emails=(), **kwargs):
+    def __init__(self, *args, team_emails=(), user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.team_emails = {e.lower() for e in team_emails}
+        self.user = user
+        # Only read when pacing is asked for: a form without it keeps the month.
+        self.fields["pacing_period"].required = False
+
+    def clean_pacing_period(self) -> str:
+        return self.cleaned_data["pacing_period"] or Goal.Period.MONTH
+
+    def clean(self) -> dict:
+        data = super().clean()
+        # A Rep's card and goals are found by their Klenty email: without one the
+        # email would carry an empty section, so say so now.
+        unlinked = self.user is not None and not (
+            self.user.is_manager_or_admin or self.user.klenty_email
+        )
+        if unlinked:
+            for name in ("include_scorecard", "include_pacing"):
+                if data.get(name):
+                    self.add_error(
+                        name,
+                        "Your account is not linked to a Klenty team member, "
+                        "so there is no scorecard or goal of yours to send.",
+                    )
+        return data
 
     def clean_extra_recipients(self) -> str:
         emails = []

@@ -361,6 +361,29 @@ class ReportSubscription(models.Model):
     # The dashboard's query string (range, cadences, reps), as the URL spells it.
     filters = models.CharField(max_length=2000, blank=True)
     extra_recipients = models.TextField(blank=True, help_text="Team members' emails, one a line.")
+    # What the email carries beside the report's charts (reporting/email_cockpit.py).
+    include_scorecard = models.BooleanField(
+        "the scorecard",
+        default=False,
+        help_text="Each team member's figures for the report's dates (a Rep: their own).",
+    )
+    include_pacing = models.BooleanField(
+        "goals pacing",
+        default=False,
+        help_text="Each goal of the pacing period: so far, projected, on track or not.",
+    )
+    pacing_period = models.CharField(
+        "pacing period",
+        max_length=8,
+        choices=Goal.Period.choices,
+        default=Goal.Period.MONTH,
+        help_text="Goals are paced over the week, month or quarter the email is sent in.",
+    )
+    include_alerts = models.BooleanField(
+        "the alerts of the period",
+        default=False,
+        help_text="Alerts that fired or were still open during the report's dates.",
+    )
     active = models.BooleanField(default=True)
     unsubscribe_token = models.CharField(max_length=64, unique=True)
     next_send_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -378,6 +401,21 @@ class ReportSubscription(models.Model):
         email for morgan"."""
         frequency = self.get_frequency_display().lower()
         return f"The {frequency} {self.get_report_display().lower()} report email for {self.user}"
+
+    @property
+    def extras(self) -> str:
+        """What it carries beside the report, in words: "the scorecard, goals pacing
+        (month) and the alerts of the period" ("" for nothing)."""
+        parts = []
+        if self.include_scorecard:
+            parts.append("the scorecard")
+        if self.include_pacing:
+            parts.append(f"goals pacing ({self.get_pacing_period_display().lower()})")
+        if self.include_alerts:
+            parts.append("the alerts of the period")
+        if len(parts) > 1:
+            return f"{', '.join(parts[:-1])} and {parts[-1]}"
+        return "".join(parts)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

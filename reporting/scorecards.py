@@ -104,11 +104,12 @@ class Scorecard:
         return [
             {
                 "key": key,
+                "label": label,
                 "value": self.figures[key]["now"],
                 "previous": self.change(key, "before"),
                 "last_year": self.change(key, "year"),
             }
-            for key, _label, _through in FIGURES
+            for key, label, _through in FIGURES
         ]
 
 

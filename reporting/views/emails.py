@@ -57,7 +57,7 @@ def page(request, form: SubscriptionForm, editing: ReportSubscription | None = N
 def subscriptions(request):
     """The list, and the form for a new subscription (filters from the report's URL)."""
     if request.method == "POST":
-        form = SubscriptionForm(request.POST, team_emails=team_emails())
+        form = SubscriptionForm(request.POST, team_emails=team_emails(), user=request.user)
         if form.is_valid():
             subscription = form.save(commit=False)
             subscription.user = request.user
@@ -75,7 +75,9 @@ def subscriptions(request):
 @any_role
 def edit_subscription(request, pk: int):
     subscription = own_subscription(request, pk)
-    form = SubscriptionForm(request.POST or None, instance=subscription, team_emails=team_emails())
+    form = SubscriptionForm(
+        request.POST or None, instance=subscription, team_emails=team_emails(), user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         subscription = form.save(commit=False)
         subscription.active = True
