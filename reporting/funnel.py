@@ -1,0 +1,294 @@
+"""The outcome funnel: added → contacted → opened → replied → positive → meeting, for the
+team, per cadence and per rep, over the reports' range.
+
+Where each step comes from:
+- added, opened, replied, positive: the engagement pulls (EngagementDay) over the range;
+- contacted: the mails the cadence's first mail step sent (option 0 of the newest
+  step-wise snapshot taken by the range's end; Klenty answers that report for a window
+  of its own, which the page names). A cadence without a snapshot has no known
+  "contacted", and a total over it has none either;
+- meeting: the calls whose outcome is COCKPIT_MEETING_OUTCOME (reporting/cockpit.py),
+  per rep by who made the call (CallOutcomeDay), per cadence by the call's cadence.
+
+Reps are attributed through cadence owners, as in reporting/scope.py: a cadence shared
+by several owners counts in full for each. A Rep sees only their own cadences, their
+own row and their own calls.
+
+The figures count different things (opens count every open, not every prospect), so a
+step may exceed the one before; its conversion is then not shown as a rate.
+
+Constant queries: the engagement GROUP BY, the step rows, the cadence owners, two
+GROUP BYs of meetings (by rep, by cadence), whatever the number of stored rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, OuterRef, Subquery, Sum
+
+from cadences.models import Cadence
+from klentyadmin.integrations.klenty.target import klenty_target
+from reporting.charts import COLORS, Chart, Section, layout
+from reporting.cockpit import meeting_outcome
+from reporting.forms import ReportFilters
+from reporting.models import Call, CallOutcomeDay, EngagementDay, StepRow, StepSnapshot
+from reporting.scope import owned
+
+if TYPE_CHECKING:
+    from klentyadmin.accounts.models import User
+
+STEPS = [  # (key, label)
+    ("added", "Added"),
+    ("contacted", "Contacted"),
+    ("opened", "Opened"),
+    ("replied", "Replied"),
+    ("positive", "Positive"),
+    ("meeting", "Meeting"),
+]
+ENGAGEMENT = {  # step -> EngagementDay field
+    "added": "prospects_added",
+    "opened": "opens",
+    "replied": "replies",
+    "positive": "positive",
+}
+NOT_KNOWN = "not known"
+EXCEEDS = "more than the step before: the two count different things"
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    label: str
+    count: int | None  # None: not known
+    conversion: str  # "40%", "–" (nothing before), "not known", or EXCEEDS
+
+    @property
+    def exceeds(self) -> bool:
+        return self.conversion == EXCEEDS
+
+
+def conversion(count: int | None, previous: int | None) -> str:
+    """The share of the step before, never above 100%."""
+    if count is None or previous is None:
+        return NOT_KNOWN
+    if previous == 0:
+        return "–"
+    if count > previous:
+        return EXCEEDS
+    return f"{round(100 * count / previous)}%"
+
+
+def steps_from(counts: dict[str, int | None]) -> list[Step]:
+    found: list[Step] = []
+    previous: int | None = None
+    for i, (key, label) in enumerate(STEPS):
+        count = counts.get(key)
+        found.append(Step(key, label, count, "" if i == 0 else conversion(count, previous)))
+        previous = count
+    return found
+
+
+@dataclass
+class Row:
+    """One funnel: the team, a cadence or a rep."""
+
+    name: str
+    counts: dict[str, int | None] = field(default_factory=lambda: dict.fromkeys(ENGAGEMENT, 0))
+    cadences: int = 0
+    without_steps: int = 0  # cadences counted that have no step-wise snapshot
+
+    @property
+    def steps(self) -> list[Step]:
+        return steps_from(self.counts)
+
+
+@dataclass
+class Funnel:
+    team: Row
+    cadences: list[Row]
+    reps: list[Row]
+    windows: list[tuple[date, date]]  # the step-wise windows "contacted" was read from
+    meeting_outcome: str
+
+    @property
+    def window(self) -> tuple[date, date] | None:
+        if not self.windows:
+            return None
+        return min(w[0] for w in self.windows), max(w[1] for w in self.windows)
+
+
+def contacted_by_cadence(filters: ReportFilters) -> tuple[dict[str, int], list]:
+    """Each visible cadence's mails of its first mail step in its newest snapshot taken
+    by the range's end, and the snapshots' windows: one query."""
+    newest = (
+        StepSnapshot.objects.filter(
+            cadence_name=OuterRef("snapshot__cadence_name"), taken_on__lte=filters.end
+        )
+        .order_by("-taken_on")
+        .values("pk")[:1]
+    )
+    visible = owned(StepSnapshot.objects.all(), filters.cadence_owner)
+    if filters.cadences:
+        visible = visible.filter(cadence_name__in=filters.cadences)
+    rows = (
+        StepRow.objects.filter(
+            option=0, mails__gt=0, snapshot__in=visible.values("pk"), snapshot=Subquery(newest)
+        )
+        .order_by("snapshot__cadence_name", "step_number")
+        .values_list(
+            "snapshot__cadence_name", "mails", "snapshot__range_start", "snapshot__range_end"
+        )
+    )
+    contacted: dict[str, int] = {}
+    windows = set()
+    for name, mails, start, end in rows:
+        if name not in contacted:  # the lowest step with mails is the first mail step
+            contacted[name] = mails
+            windows.add((start, end))
+    return contacted, sorted(windows)
+
+
+def members_for(viewer: User, filters: ReportFilters) -> list[str]:
+    if not viewer.is_manager_or_admin:
+        return [viewer.klenty_email.lower()] if viewer.klenty_email else []
+    team = [e.lower() for e in klenty_target().team_emails]
+    chosen = {r.lower() for r in filters.reps}
+    return [m for m in team if m in chosen] if chosen else team
+
+
+def funnel(filters: ReportFilters, viewer: User) -> Funnel:
+    engagement = owned(
+        EngagementDay.objects.filter(day__gte=filters.start, day__lte=filters.end),
+        filters.cadence_owner,
+    )
+    if filters.cadences:
+        engagement = engagement.filter(cadence_name__in=filters.cadences)
+    by_cadence: dict[str, Row] = {}
+    for row in (
+        engagement.values("cadence_name")
+        .annotate(**{step: Sum(column) for step, column in ENGAGEMENT.items()})
+        .order_by()
+    ):
+        name = row.pop("cadence_name")
+        by_cadence[name] = Row(name, {k: v or 0 for k, v in row.items()}, cadences=1)
+
+    contacted, windows = contacted_by_cadence(filters)
+    outcome = meeting_outcome()
+    calls = Call.objects.visible_to(viewer).filter(
+        called_on__gte=filters.start,
+        called_on__lte=filters.end,
+        outcome=outcome,
+        cadence_name__in=list(by_cadence),
+    )
+    meetings_by_cadence = (
+        dict(
+            calls.values("cadence_name")
+            .annotate(n=Count("pk"))
+            .order_by()
+            .values_list("cadence_name", "n")
+        )
+        if by_cadence
+        else {}
+    )
+    for name, row in by_cadence.items():
+        row.counts["contacted"] = contacted.get(name)
+        row.without_steps = 0 if name in contacted else 1
+        row.counts["meeting"] = meetings_by_cadence.get(name, 0)
+
+    members = members_for(viewer, filters)
+    reps = {m: Row(m) for m in members}
+    for name, cadence_owners in Cadence.objects.filter(name__in=list(by_cadence)).values_list(
+        "name", "owners"
+    ):
+        for owner in {o.lower() for o in cadence_owners or ()} & reps.keys():
+            add(reps[owner], by_cadence[name])
+    meetings_by_rep = dict(
+        CallOutcomeDay.objects.visible_to(viewer)
+        .filter(day__gte=filters.start, day__lte=filters.end, outcome=outcome)
+        .values("username")
+        .annotate(n=Sum("calls"))
+        .order_by()
+        .values_list("username", "n")
+    )
+    for member, rep in reps.items():
+        rep.counts["meeting"] = meetings_by_rep.get(member, 0)
+        if not rep.cadences:
+            rep.counts["contacted"] = None
+
+    team = Row("Everyone" if viewer.is_manager_or_admin else "Your cadences")
+    for row in by_cadence.values():
+        add(team, row)
+    if not team.cadences:
+        team.counts["contacted"] = None
+    # The team's meetings: every meeting call seen (a Rep: their own), whichever cadence
+    # (or none) it names; with reps chosen, theirs.
+    chosen = filters.reps and viewer.is_manager_or_admin
+    team.counts["meeting"] = (
+        sum(meetings_by_rep.get(m, 0) for m in members) if chosen else sum(meetings_by_rep.values())
+    )
+    cadence_rows = sorted(by_cadence.values(), key=lambda r: (-(r.counts["added"] or 0), r.name))
+    rep_rows = sorted(reps.values(), key=lambda r: (-(r.counts["meeting"] or 0), r.name))
+    return Funnel(team, cadence_rows, rep_rows, windows, outcome)
+
+
+def add(total: Row, row: Row) -> None:
+    """`row`'s counts into `total`; "contacted" stays known only while every cadence in
+    it is."""
+    for key in ENGAGEMENT:
+        total.counts[key] = (total.counts[key] or 0) + (row.counts[key] or 0)
+    total.cadences += row.cadences
+    total.without_steps += row.without_steps
+    if total.without_steps:
+        total.counts["contacted"] = None
+    else:
+        total.counts["contacted"] = (total.counts.get("contacted") or 0) + (
+            row.counts["contacted"] or 0
+        )
+
+
+# -- the chart ------------------------------------------------------------------------
+
+
+def funnel_chart(result: Funnel) -> Chart:
+    steps = result.team.steps
+    known = [s for s in steps if s.count is not None]
+    labels = [s.label for s in known]
+    trace = {
+        "type": "bar",
+        "orientation": "h",
+        "name": result.team.name,
+        "y": labels,
+        "x": [s.count for s in known],
+        "text": [f"{s.count:,}" for s in known],
+        "textposition": "auto",
+        "marker": {"color": [COLORS[i % len(COLORS)] for i in range(len(known))]},
+    }
+    title = "Outcome funnel"
+    rows = [[s.label, s.count, s.conversion] for s in steps]
+    return Chart(
+        "outcome_funnel",
+        title,
+        {
+            "data": [trace],
+            "layout": layout(
+                title,
+                height=320,
+                showlegend=False,
+                hovermode="closest",
+                yaxis={"autorange": "reversed", "rangemode": "normal"},
+            ),
+        },
+        ["step", "count", "conversion_from_previous"],
+        rows if result.team.cadences or any(result.team.counts.values()) else [],
+    )
+
+
+def funnel_section(filters: ReportFilters, viewer: User) -> Section:
+    result = funnel(filters, viewer)
+    section = Section("outcome")
+    section.figures["funnel"] = result
+    section.charts.append(funnel_chart(result))
+    return section
