@@ -498,6 +498,13 @@ FUNNEL_QUERIES = [
         expect=REJECTED,
     ),
     get("unknown range", "reporting:funnel", {"range": "forever"}),
+    get(
+        "no such table",
+        "reporting:health_csv",
+        {"range": "forever"},
+        kwargs={"name": "no-such-table"},
+        expect=REJECTED,
+    ),
     get("custom range without dates", "reporting:funnel", {"range": "custom"}),
     get(
         "unknown cadence and rep",
