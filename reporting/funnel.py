@@ -78,7 +78,8 @@ def conversion(count: int | None, previous: int | None) -> str:
         return "–"
     if count > previous:
         return EXCEEDS
-    return f"{round(100 * count / previous)}%"
+    # Half up, as people round (Python's round() makes 62.5 into 62).
+    return f"{(200 * count + previous) // (2 * previous)}%"
 
 
 def steps_from(counts: dict[str, int | None]) -> list[Step]:

@@ -115,6 +115,8 @@ def test_conversion_is_never_a_rate_above_100_percent():
     assert conversion(30, 18) == EXCEEDS
     assert conversion(18, 20) == "90%"
     assert conversion(2, 3) == "67%"
+    assert conversion(25, 40) == "63%"  # half up
+    assert conversion(1, 8) == "13%"
     assert conversion(5, 5) == "100%"
     assert conversion(0, 0) == "–"
     assert conversion(None, 5) == NOT_KNOWN
