@@ -216,14 +216,14 @@ def funnel(filters: ReportFilters, viewer: User) -> Funnel:
     )
     for member, rep in reps.items():
         rep.counts["meeting"] = meetings_by_rep.get(member, 0)
-        if not rep.cadences:
-            rep.counts["contacted"] = None
+        if not rep.cadences:  # owns no cadence in the range: nothing was sent for them
+            rep.counts["contacted"] = 0
 
     team = Row("Everyone" if viewer.is_manager_or_admin else "Your cadences")
     for row in by_cadence.values():
         add(team, row)
     if not team.cadences:
-        team.counts["contacted"] = None
+        team.counts["contacted"] = 0
     # The team's meetings: every meeting call seen (a Rep: their own), whichever cadence
     # (or none) it names; with reps chosen, theirs.
     chosen = filters.reps and viewer.is_manager_or_admin

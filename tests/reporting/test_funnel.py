@@ -271,3 +271,14 @@ def test_the_funnels_queries_do_not_grow_with_the_history(
     with django_assert_max_num_queries(few):
         assert client.get(reverse("reporting:funnel"), DECEMBER).status_code == 200
     assert few <= 16
+
+
+def test_a_rep_who_owns_no_cadence_has_an_empty_funnel_not_an_unknown_one(
+    seeded, manager_user, settings
+):
+    settings.KLENTY_TEAM_EMAILS = [PRIYA, DIEGO, "sam.okafor@northwind.example"]
+
+    sam = by_name(result_for(manager_user).reps, "sam.okafor@northwind.example")
+
+    assert counts(sam) == [0, 0, 0, 0, 0, 0]
+    assert conversions(sam) == ["", "–", "–", "–", "–", "–"]

@@ -49,6 +49,7 @@ def test_a_manager_opens_the_outcome_funnel(page, demo_users, funnel_data):
     expect(steps.get_by_test_id("conversion-contacted")).to_have_text("63% of the step before")
     expect(steps.get_by_test_id("conversion-opened")).to_contain_text("count different things")
     expect(page.locator("#chart-outcome_funnel .plot[data-drawn] .main-svg").first).to_be_visible()
+    page.screenshot(path="/tmp/funnel-1280.png", full_page=True)
     assert page.evaluate(WIDER_THAN_THE_WINDOW) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280
 
