@@ -18,11 +18,12 @@ The figures count different things (opens count every open, not every prospect),
 step may exceed the one before; its conversion is then not shown as a rate.
 
 Constant queries: the engagement GROUP BY, the step rows, the cadence owners, two
-GROUP BYs of meetings (by rep, by cadence), whatever the number of stored rows.
+GROUP BYs of meetings (by rep; by caller and cadence), whatever the number of stored rows.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -176,35 +177,44 @@ def funnel(filters: ReportFilters, viewer: User) -> Funnel:
         name = row.pop("cadence_name")
         by_cadence[name] = Row(name, {k: v or 0 for k, v in row.items()}, cadences=1)
 
+    members = members_for(viewer, filters)
+    reps = {m: Row(m) for m in members}
+    owners_of = {
+        name: {o.lower() for o in cadence_owners or ()}
+        for name, cadence_owners in Cadence.objects.filter(name__in=list(by_cadence)).values_list(
+            "name", "owners"
+        )
+    }
+    chosen = bool(filters.reps) and viewer.is_manager_or_admin
+    if chosen:
+        # Reps chosen: their cadences only, so the team's funnel is theirs from end to end.
+        by_cadence = {n: r for n, r in by_cadence.items() if owners_of.get(n, set()) & reps.keys()}
+
     contacted, windows = contacted_by_cadence(filters)
     outcome = meeting_outcome()
-    calls = Call.objects.visible_to(viewer).filter(
-        called_on__gte=filters.start,
-        called_on__lte=filters.end,
-        outcome=outcome,
-        cadence_name__in=list(by_cadence),
+    # Meeting calls by caller and cadence named: one small GROUP BY (reps × cadences).
+    meeting_calls = Call.objects.visible_to(viewer).filter(
+        called_on__gte=filters.start, called_on__lte=filters.end, outcome=outcome
     )
-    meetings_by_cadence = (
-        dict(
-            calls.values("cadence_name")
-            .annotate(n=Count("pk"))
-            .order_by()
-            .values_list("cadence_name", "n")
-        )
-        if by_cadence
-        else {}
-    )
+    if filters.cadences:
+        meeting_calls = meeting_calls.filter(cadence_name__in=filters.cadences)
+    meetings_by_cadence: dict[str, int] = defaultdict(int)
+    meetings_by_caller: dict[str, int] = defaultdict(int)  # of the chosen cadences
+    for username, cadence_name, n in (
+        meeting_calls.values("username", "cadence_name")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("username", "cadence_name", "n")
+    ):
+        meetings_by_cadence[cadence_name] += n
+        meetings_by_caller[username.lower()] += n
     for name, row in by_cadence.items():
         row.counts["contacted"] = contacted.get(name)
         row.without_steps = 0 if name in contacted else 1
         row.counts["meeting"] = meetings_by_cadence.get(name, 0)
 
-    members = members_for(viewer, filters)
-    reps = {m: Row(m) for m in members}
-    for name, cadence_owners in Cadence.objects.filter(name__in=list(by_cadence)).values_list(
-        "name", "owners"
-    ):
-        for owner in {o.lower() for o in cadence_owners or ()} & reps.keys():
+    for name, owners in owners_of.items():
+        for owner in owners & reps.keys():
             add(reps[owner], by_cadence[name])
     meetings_by_rep = dict(
         CallOutcomeDay.objects.visible_to(viewer)
@@ -214,6 +224,8 @@ def funnel(filters: ReportFilters, viewer: User) -> Funnel:
         .order_by()
         .values_list("username", "n")
     )
+    if filters.cadences:  # a rep's meetings are then the calls naming those cadences
+        meetings_by_rep = meetings_by_caller
     for member, rep in reps.items():
         rep.counts["meeting"] = meetings_by_rep.get(member, 0)
         if not rep.cadences:  # owns no cadence in the range: nothing was sent for them
@@ -224,12 +236,14 @@ def funnel(filters: ReportFilters, viewer: User) -> Funnel:
         add(team, row)
     if not team.cadences:
         team.counts["contacted"] = 0
-    # The team's meetings: every meeting call seen (a Rep: their own), whichever cadence
-    # (or none) it names; with reps chosen, theirs.
-    chosen = filters.reps and viewer.is_manager_or_admin
-    team.counts["meeting"] = (
-        sum(meetings_by_rep.get(m, 0) for m in members) if chosen else sum(meetings_by_rep.values())
-    )
+    # The team's meetings: with cadences chosen, the calls naming them; with reps chosen,
+    # theirs; else every meeting call seen (a Rep: their own), whatever cadence it names.
+    if filters.cadences:
+        team.counts["meeting"] = sum(r.counts["meeting"] for r in by_cadence.values())
+    elif chosen:
+        team.counts["meeting"] = sum(meetings_by_rep.get(m, 0) for m in members)
+    else:
+        team.counts["meeting"] = sum(meetings_by_rep.values())
     cadence_rows = sorted(by_cadence.values(), key=lambda r: (-(r.counts["added"] or 0), r.name))
     rep_rows = sorted(reps.values(), key=lambda r: (-(r.counts["meeting"] or 0), r.name))
     return Funnel(team, cadence_rows, rep_rows, windows, outcome)

@@ -149,10 +149,20 @@ def test_the_team_and_each_rep_through_cadence_owners(seeded, manager_user):
     assert counts(by_name(result.reps, DIEGO)) == [13, None, 10, 5, 3, 2]
 
 
+def test_chosen_cadences_cut_the_funnel(seeded, manager_user):
+    result = result_for(manager_user, {**DECEMBER, "cadence": ["Alpha", "Beta"]})
+
+    # Meetings are then the calls naming those cadences: not Diego's call naming none.
+    assert counts(result.team) == [28, 25, 36, 9, 4, 3]
+    assert counts(by_name(result.reps, DIEGO)) == [8, 7, 6, 3, 1, 1]
+
+
 def test_chosen_cadences_and_reps_cut_the_funnel(seeded, manager_user):
     result = result_for(manager_user, {**DECEMBER, "cadence": ["Alpha", "Beta"], "rep": PRIYA})
 
-    assert counts(result.team) == [28, 25, 36, 9, 4, 2]
+    # Priya's cadences among those chosen (Beta is Diego's), and her meetings.
+    assert [r.name for r in result.cadences] == ["Alpha"]
+    assert counts(result.team) == [20, 18, 30, 6, 3, 2]
     assert [r.name for r in result.reps] == [PRIYA]
     assert counts(result.reps[0]) == [20, 18, 30, 6, 3, 2]
 
