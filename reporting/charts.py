@@ -882,6 +882,8 @@ CHART_SECTIONS = {
     "leaderboard": "calls",
     "durations": "calls",
     "cadences": "cadences",
+    # The outcome funnel's own page (reporting/funnel.py), not a section of this one.
+    "outcome_funnel": "outcome",
 }
 
 
@@ -892,6 +894,10 @@ def build_section(name: str, filters: ReportFilters, user) -> Section:
         return funnel_section(filters)
     if name == "calls":
         return calls_section(filters, user)
+    if name == "outcome":
+        from reporting import funnel  # it draws with this module's Chart and layout
+
+        return funnel.funnel_section(filters, user)
     if name == "cadences":
         section = Section("cadences")
         section.charts.append(comparison_chart(filters))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting.views import dashboard, emails, experiments, health, pulls, scorecards
+from reporting.views import dashboard, emails, experiments, funnel, health, pulls, scorecards
 
 app_name = "reporting"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("csv/<slug:name>/", dashboard.chart_csv, name="csv"),
     path("scorecards/", scorecards.scorecards_page, name="scorecards"),
     path("scorecards/goals/", scorecards.set_goal, name="set_goal"),
+    path("funnel/", funnel.outcome_funnel, name="funnel"),
     path("experiments/", experiments.experiments, name="experiments"),
     path("deliverability/", health.deliverability, name="deliverability"),
     path("answer-times/", health.answer_times, name="answer_times"),

@@ -475,8 +475,59 @@ SCORECARD_QUERIES = [
     ),
 ]
 
+# The outcome funnel reads the reports' filters (ReportFilters): dates that do not parse
+# or lie outside the calendar are named on the page, the rest is dropped.
+FUNNEL_QUERIES = [
+    get(
+        "custom range reversed",
+        "reporting:funnel",
+        {"range": "custom", "start": "2026-03-10", "end": "2026-03-01"},
+        expect=REJECTED,
+        shows="The end date is before the start date.",
+    ),
+    get(
+        "custom range at the first day",
+        "reporting:funnel",
+        {"range": "custom", "start": "0001-01-01", "end": "0001-01-02"},
+        expect=REJECTED,
+    ),
+    get(
+        "impossible dates",
+        "reporting:funnel",
+        {"range": "custom", "start": "2026-02-30", "end": "2026-13-01"},
+        expect=REJECTED,
+    ),
+    get("unknown range", "reporting:funnel", {"range": "forever"}),
+    get(
+        "no such table",
+        "reporting:health_csv",
+        {"range": "forever"},
+        kwargs={"name": "no-such-table"},
+        expect=REJECTED,
+    ),
+    get("custom range without dates", "reporting:funnel", {"range": "custom"}),
+    get(
+        "unknown cadence and rep",
+        "reporting:funnel",
+        {"cadence": ["Nope", "'; --"], "rep": "mallory@evil.example"},
+        who="manager",
+    ),
+    get(
+        "a rep asking for another rep",
+        "reporting:funnel",
+        {"rep": "diego.alvarez@northwind.example"},
+    ),
+    get(
+        "as htmx with every filter bad",
+        "reporting:funnel",
+        {"range": "x", "start": "y", "end": "z"},
+        htmx=True,
+    ),
+]
+
 CASES = (
-    SCORECARD_QUERIES
+    FUNNEL_QUERIES
+    + SCORECARD_QUERIES
     + TIMELINE_AND_EXPERIMENT_QUERIES
     + SEARCH_TEXT
     + SEARCH_FILTERS

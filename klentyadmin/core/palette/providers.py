@@ -28,6 +28,7 @@ MORE_PAGES = [
     ("Report emails", "reporting:emails", "subscriptions schedule"),
     ("Report pulls", "reporting:pulls", "reports refresh"),
     ("Experiments", "reporting:experiments", "reports A/B test significance"),
+    ("Outcome funnel", "reporting:funnel", "reports conversion added contacted meetings"),
     ("Deliverability", "reporting:deliverability", "reports bounces unsubscribes capacity"),
     ("When people answer", "reporting:answer_times", "reports heatmap opens replies hours"),
     ("Time zone", "time_zone", "settings profile timezone"),
