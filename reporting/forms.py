@@ -202,7 +202,6 @@ class SubscriptionForm(forms.ModelForm):
             "weekday",
             "hour",
             "time_zone",
-            "filters",
             "extra_recipients",
             "include_scorecard",
             "include_pacing",
@@ -210,16 +209,47 @@ class SubscriptionForm(forms.ModelForm):
             "include_alerts",
         ]
         widgets = {"extra_recipients": forms.Textarea(attrs={"rows": 3})}
-        labels = {"filters": "Filters", "weekday": "Weekday (weekly reports)"}
-        help_texts = {
-            "filters": "As in the report page's address after the “?”: date range, "
-            "cadences, reps. Empty means the last 30 days, everything.",
-        }
+        labels = {"weekday": "Weekday (weekly reports)"}
 
-    def __init__(self, *args, team_emails=(), user=None, **kwargs):
+    # The report page's own controls, not a query string to type: what they choose is
+    # stored as the page's address would spell it (ReportFilters.query_string).
+    range = forms.ChoiceField(
+        label="Date range", choices=PRESETS, initial=DEFAULT_PRESET, required=False
+    )
+    start = forms.DateField(
+        label="From (a custom range)", required=False, validators=[within_reports_calendar],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    end = forms.DateField(
+        label="To (a custom range)", required=False, validators=[within_reports_calendar],
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )  # fmt: skip
+    cadence = forms.MultipleChoiceField(
+        label="Cadences", required=False, help_text="None chosen: every cadence."
+    )
+    rep = forms.MultipleChoiceField(
+        label="Reps", required=False, help_text="None chosen: the whole team."
+    )
+    FILTER_FIELDS = ("range", "start", "end", "cadence", "rep")
+
+    def __init__(self, *args, team_emails=(), user=None, cadences=(), reps=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.team_emails = {e.lower() for e in team_emails}
         self.user = user
+        self.fields["cadence"].choices = [(c, c) for c in cadences]
+        self.fields["rep"].choices = [(r, r) for r in reps]
+        if not reps:
+            del self.fields["rep"]
+        # A subscription being changed, or "Email me this report", fills the controls.
+        stored = self.instance.filters if self.instance.pk else self.initial.get("filters", "")
+        chosen = ReportFilters.from_params(QueryDict(stored or ""), cadences=cadences, reps=reps)
+        self.initial.update(
+            range=chosen.preset,
+            start=chosen.start if chosen.preset == "custom" else None,
+            end=chosen.end if chosen.preset == "custom" else None,
+            cadence=list(chosen.cadences),
+            rep=list(chosen.reps),
+        )
         # Only read when pacing is asked for: a form without it keeps the month.
         self.fields["pacing_period"].required = False
 
@@ -228,6 +258,14 @@ class SubscriptionForm(forms.ModelForm):
 
     def clean(self) -> dict:
         data = super().clean()
+        if data.get("range") == "custom":
+            start, end = data.get("start"), data.get("end")
+            if not start and "start" not in self.errors:
+                self.add_error("start", "A custom range needs its first day.")
+            if not end and "end" not in self.errors:
+                self.add_error("end", "A custom range needs its last day.")
+            if start and end and start > end:
+                self.add_error("end", "The end date is before the start date.")
         # A Rep's card and goals are found by their Klenty email: without one the
         # email would carry an empty section, so say so now.
         unlinked = self.user is not None and not (
@@ -242,6 +280,24 @@ class SubscriptionForm(forms.ModelForm):
                         "so there is no scorecard or goal of yours to send.",
                     )
         return data
+
+    def filters_query(self) -> str:
+        """The chosen filters as the report page's address spells them."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else self.initial
+        params = QueryDict(mutable=True)
+        for name in self.FILTER_FIELDS:
+            value = data.get(name)
+            if isinstance(value, list | tuple):
+                params.setlist(name, [str(v) for v in value])
+            elif value not in (None, ""):
+                params[name] = value.isoformat() if isinstance(value, date) else str(value)
+        cadences = [c for c, _ in self.fields["cadence"].choices]
+        reps = [r for r, _ in self.fields["rep"].choices] if "rep" in self.fields else []
+        return ReportFilters.from_params(params, cadences=cadences, reps=reps).query_string()
+
+    def save(self, commit: bool = True) -> ReportSubscription:
+        self.instance.filters = self.filters_query()
+        return super().save(commit)
 
     def clean_extra_recipients(self) -> str:
         emails = []

@@ -51,12 +51,16 @@ class UserTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated or not user.time_zone:
-            return self.get_response(request)
-        timezone.activate(user.zone)
         try:
             return self.get_response(request)
         finally:
             # The zone is the thread's: left active, it would leak into the next request.
             timezone.deactivate()
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        # Here, not in __call__: the user is loaded first by DatabaseUnavailableMiddleware's
+        # process_view, which answers a database outage with a 503 instead of a 500.
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.time_zone:
+            timezone.activate(user.zone)
+        return None

@@ -31,13 +31,27 @@ def own_subscription(request, pk: int) -> ReportSubscription:
     return get_object_or_404(ReportSubscription, pk=pk, user=request.user)
 
 
-def filters_summary(query: str, user) -> str:
+def subscription_form(request, data=None, **kwargs) -> SubscriptionForm:
+    """The form with the report page's controls, offering what this user may choose."""
+    user = request.user
+    return SubscriptionForm(
+        data,
+        team_emails=team_emails() if data is not None else (),
+        user=user,
+        cadences=scope.cadence_names(user),
+        reps=klenty_target().team_emails if user.is_manager_or_admin else (),
+        **kwargs,
+    )
+
+
+def filters_summary(query: str, user, cadences: list[str] | None = None) -> str:
     """The filters a subscription will use, in words, as the report page reads them."""
-    return scope.report_filters(user, QueryDict(query or "")).summary()
+    return scope.report_filters(user, QueryDict(query or ""), cadences=cadences).summary()
 
 
 def page(request, form: SubscriptionForm, editing: ReportSubscription | None = None):
     subscriptions = list(ReportSubscription.objects.filter(user=request.user))
+    cadences = scope.cadence_names(request.user)
     history = list(
         # By user, not by subscription: a deleted subscription's emails stay in the history.
         ReportDelivery.objects.filter(user=request.user).select_related("subscription")[:HISTORY]
@@ -45,9 +59,11 @@ def page(request, form: SubscriptionForm, editing: ReportSubscription | None = N
     context = {
         "form": form,
         "editing": editing,
-        "subscriptions": subscriptions,
+        "subscriptions": [
+            (s, filters_summary(s.filters, request.user, cadences)) for s in subscriptions
+        ],
         "history": history,
-        "filters_summary": filters_summary(form["filters"].value(), request.user),
+        "filters_summary": filters_summary(form.filters_query(), request.user),
     }
     return render(request, "reporting/emails.html", context)
 
@@ -57,7 +73,7 @@ def page(request, form: SubscriptionForm, editing: ReportSubscription | None = N
 def subscriptions(request):
     """The list, and the form for a new subscription (filters from the report's URL)."""
     if request.method == "POST":
-        form = SubscriptionForm(request.POST, team_emails=team_emails(), user=request.user)
+        form = subscription_form(request, request.POST)
         if form.is_valid():
             subscription = form.save(commit=False)
             subscription.user = request.user
@@ -68,16 +84,14 @@ def subscriptions(request):
             return redirect("reporting:emails")
         return page(request, form)
     initial = {"filters": request.GET.get("filters", ""), "time_zone": "UTC"}
-    return page(request, SubscriptionForm(initial=initial, team_emails=()))
+    return page(request, subscription_form(request, initial=initial))
 
 
 @require_http_methods(["GET", "POST"])
 @any_role
 def edit_subscription(request, pk: int):
     subscription = own_subscription(request, pk)
-    form = SubscriptionForm(
-        request.POST or None, instance=subscription, team_emails=team_emails(), user=request.user
-    )
+    form = subscription_form(request, request.POST or None, instance=subscription)
     if request.method == "POST" and form.is_valid():
         subscription = form.save(commit=False)
         subscription.active = True

@@ -15,11 +15,15 @@ URL = reverse("time_zone")
 
 
 def zone_during_request(user) -> str:
+    """The zone a view sees: Django runs the middleware's process_view, then the view."""
     request = RequestFactory().get("/")
     request.user = user
-    middleware = UserTimeZoneMiddleware(
-        lambda request: HttpResponse(timezone.get_current_timezone_name())
-    )
+
+    def view(request):
+        middleware.process_view(request, view, (), {})
+        return HttpResponse(timezone.get_current_timezone_name())
+
+    middleware = UserTimeZoneMiddleware(view)
     return middleware(request).content.decode()
 
 

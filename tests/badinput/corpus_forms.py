@@ -369,7 +369,7 @@ def report_email(id: str, **fields) -> Case:
         "weekday": "0",
         "hour": "8",
         "time_zone": "UTC",
-        "filters": "",
+        "range": "30",
         "extra_recipients": "",
         **fields,
     }
@@ -403,7 +403,14 @@ REPORT_FORMS = [
     report_email("empty time zone", time_zone=""),
     report_email("extra recipient not an address", extra_recipients="not-an-email"),
     report_email("extra recipient outside the team", extra_recipients="mallory@evil.example"),
-    report_email("filters over 2000 characters", filters="cadence=" + "c" * 2000),
+    # The filters are the report page's controls now, not a query string to type.
+    report_email("a custom range without its days", range="custom"),
+    report_email("a reversed custom range", range="custom", start="2026-03-10", end="2026-03-01"),
+    report_email(
+        "a custom range from the year 1", range="custom", start="0001-11-04", end="2026-03-01"
+    ),  # fmt: skip
+    report_email("a cadence that is not one", cadence="c" * 2000),
+    report_email("an unknown range", range="fortnight"),
     report_email("nothing at all", report="", frequency="", weekday="", hour="", time_zone=""),
     report_edit("hour 99", hour="99"),
     report_edit("unknown time zone", time_zone="Nowhere/Special"),

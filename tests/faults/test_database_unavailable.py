@@ -28,7 +28,7 @@ SUBSCRIPTION = {
     "weekday": "4",
     "hour": "7",
     "time_zone": "Europe/Berlin",
-    "filters": "range=7",
+    "range": "7",
 }
 
 

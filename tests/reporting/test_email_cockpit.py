@@ -235,7 +235,7 @@ SUBSCRIBE = {
     "weekday": "0",
     "hour": "8",
     "time_zone": "UTC",
-    "filters": "range=7",
+    "range": "7",
 }
 
 

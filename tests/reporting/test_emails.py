@@ -196,7 +196,7 @@ def test_subscribing_from_the_page(manager_client, manager_user, db):
             "weekday": "4",
             "hour": "7",
             "time_zone": "Europe/Berlin",
-            "filters": "range=7&cadence=Alpha",
+            "range": "7",
             "extra_recipients": "priya.natarajan@northwind.example",
         },
     )

@@ -59,7 +59,9 @@ def test_a_subscription_made_from_the_filtered_page_stores_its_filters(
             "weekday": "0",
             "hour": "8",
             "time_zone": "UTC",
-            "filters": form["filters"].value(),
+            # The page's own controls, filled from the link.
+            "range": form["range"].value(),
+            "cadence": form["cadence"].value(),
             "extra_recipients": "",
         },
     )
