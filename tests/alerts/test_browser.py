@@ -1,8 +1,10 @@
-"""The journey: a Manager creates a bounce rule, the sandbox's activity trips it, the evaluation
+"""The journey: a Manager sets a goal and sees its pacing, creates a bounce rule, the sandbox's activity trips it, the evaluation
 sends the email and the Slack message (received on loopback), the history shows
 them, and "Stop this cadence" confirmed runs a bulk job against the sandbox."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from django.core import mail
@@ -17,9 +19,10 @@ from tests.cadences.conftest import cache_from_sandbox
 from tests.fixtures.browser import sign_in
 
 pytestmark = pytest.mark.browser
+PRIYA = "priya.natarajan@northwind.example"
 
 
-def test_a_bounce_rule_fires_notifies_and_its_stop_cadence_is_confirmed(
+def test_a_goal_paces_and_a_bounce_rule_fires_notifies_and_its_stop_cadence_is_confirmed(
     page, demo_users, sandbox, receiver, settings
 ):
     settings.KLENTY_RATE_LIMIT_PER_MIN = 100_000
@@ -28,6 +31,19 @@ def test_a_bounce_rule_fires_notifies_and_its_stop_cadence_is_confirmed(
     name = first["cadence"]
     prospects = cache_from_sandbox(sandbox, limit=2, cadence_status="In Cadence", cadence=name)
     sign_in(page, "manager", "klenty-manager")
+
+    # The morning: a goal for a rep this month, and its pacing on the scorecards.
+    page.goto("/reports/scorecards/?period=month")
+    form = page.get_by_test_id("goal-form")
+    form.get_by_label("Team member").select_option(PRIYA)
+    form.get_by_label("Period", exact=True).select_option("month")
+    form.get_by_label("Period containing").fill(pulls.today().isoformat())
+    form.get_by_label("Meetings").fill("4")
+    with page.expect_navigation():
+        form.get_by_role("button", name="Save goals").click()
+    pace = page.get_by_test_id(f"pace-{PRIYA}-meetings")
+    expect(pace).to_contain_text("4")
+    expect(pace.get_by_test_id("pace-status")).to_have_text(re.compile("^(behind|on track|ahead)$"))
 
     page.goto("/alerts/")
     page.get_by_test_id("new-rule").click()
