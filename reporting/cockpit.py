@@ -19,8 +19,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 
-from cadences.models import Cadence
-from reporting import pulls
+from reporting import pulls, scope
 from reporting.models import CallOutcomeDay, EngagementDay
 from reporting.periods import DAY, MONTH, WEEK, Period
 
@@ -50,13 +49,7 @@ def meeting_outcome() -> str:
 def engagement_rows(user: User) -> QuerySet:
     """EngagementDay rows `user` is counted by: every cadence for Managers and Admins,
     a Rep's own cadences (by owner) for a Rep."""
-    rows = EngagementDay.objects.all()
-    if user.is_manager_or_admin:
-        return rows
-    if not user.klenty_email:
-        return rows.none()
-    owned = Cadence.objects.filter(Cadence.owner_filter(user.klenty_email)).values("name")
-    return rows.filter(cadence_name__in=owned)
+    return scope.owned(EngagementDay.objects.all(), scope.cadence_owner(user))
 
 
 # -- figures --------------------------------------------------------------------------
