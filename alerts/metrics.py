@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from django.db.models import Count, Sum
 
 from alerts.models import RATE_METRICS, AlertRule, Condition, Metric, Scope
-from cadences.models import Cadence
+from reporting import scope
 from reporting.models import Call, CallDay, EngagementDay
 
 # Numerator of each engagement metric; rates are over prospects added, as the reports say.
@@ -107,9 +107,9 @@ class Periods:
         if self._owners is None:
             self.queries += 1
             found: dict[str, list[str]] = defaultdict(list)
-            for name, owners in Cadence.objects.values_list("name", "owners"):
-                for owner in owners or []:
-                    found[str(owner).lower()].append(name)
+            for name, owners in scope.cadence_owners().items():
+                for owner in sorted(owners):
+                    found[owner].append(name)
             self._owners = dict(found)
         return self._owners
 

@@ -33,6 +33,16 @@ def owned(queryset, owner: str | None):
     )
 
 
+def cadence_owners() -> dict[str, set[str]]:
+    """Each cached cadence's owners, lower-cased (one query): who its engagement counts
+    for when figures are split per rep (the scorecards, the alerts' per-rep rules)."""
+    found: dict[str, set[str]] = {}
+    for name, owners in Cadence.objects.values_list("name", "owners"):
+        # Two cadences may share a name (Klenty keys them by id): both owners count.
+        found.setdefault(name, set()).update(str(owner).lower() for owner in owners or ())
+    return found
+
+
 def cadence_names(user) -> list[str]:
     names = EngagementDay.objects.order_by("cadence_name").values_list("cadence_name", flat=True)
     return list(owned(names, cadence_owner(user)).distinct())

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 from django.db.models import Q, Sum
 
-from cadences.models import Cadence
 from klentyadmin.integrations.klenty.target import klenty_target
+from reporting import scope
 from reporting.cockpit import Change, meeting_outcome
 from reporting.models import CONNECTED_DISPOSITIONS, CallOutcomeDay, EngagementDay, Goal
 from reporting.periods import Period
@@ -150,8 +150,8 @@ def board(viewer: User, period: Period, today: date) -> Board:
     figures = {m: {key: dict.fromkeys(SLICES, 0) for key, _, _ in FIGURES} for m in members}
 
     owners: dict[str, set[str]] = defaultdict(set)
-    for name, cadence_owners in Cadence.objects.values_list("name", "owners"):
-        counted = {o.lower() for o in cadence_owners or ()} & figures.keys()
+    for name, cadence_owners in scope.cadence_owners().items():
+        counted = cadence_owners & figures.keys()
         if counted:
             owners[name] |= counted
     meeting = meeting_outcome()
